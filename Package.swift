@@ -1,0 +1,118 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Swift 6 language mode (strict concurrency) is the default for tools 6.x.
+let package = Package(
+    name: "baton",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "baton", targets: ["baton"]),
+        .library(name: "Baton", targets: ["Baton"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "Birst", targets: ["Birst"]),
+        .library(name: "BirstSimulator", targets: ["BirstSimulator"]),
+        .library(name: "S3Events", targets: ["S3Events"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config. Only these two folders see C types.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Safe Swift over the C libraries.
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Birst: the SOAP client, and the simulator that speaks the same protocol.
+        .target(
+            name: "Birst",
+            dependencies: [
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BirstSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // S3 event notifications → job requests (pure Swift).
+        .target(name: "S3Events"),
+
+        // The domain: envelope, routes, slice engine, worker, configuration.
+        .target(
+            name: "Baton",
+            dependencies: [
+                "Kafka",
+                "Curl",
+                "Birst",
+                "S3Events",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "baton",
+            dependencies: [
+                "Baton",
+                "BirstSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Shared by the test targets: where the local stack runs, unique names, timeouts.
+        .target(
+            name: "BatonTestSupport",
+            dependencies: ["Curl"],
+            path: "Tests/BatonTestSupport"
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BatonTestSupport"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "BatonTestSupport"]),
+        .testTarget(name: "BirstTests", dependencies: ["Birst", "BirstSimulator", "Curl", "BatonTestSupport"]),
+        .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
+        .testTarget(name: "BatonTests", dependencies: ["Baton", "BatonTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Baton", "BirstSimulator", "BatonTestSupport"]),
+    ]
+)

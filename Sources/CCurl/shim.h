@@ -1,0 +1,4 @@
+#ifndef BATON_CCURL_SHIM_H
+#define BATON_CCURL_SHIM_H
+#include <curl/curl.h>
+#endif
