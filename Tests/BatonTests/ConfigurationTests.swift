@@ -79,6 +79,17 @@ struct ConfigurationTests {
         #expect(error?.description.contains("BATON_WORKER_SLICE_BUDGET") == true)
     }
 
+    @Test("the shipped config/baton.yaml parses and documents exactly the built-in defaults")
+    func shippedFileMatchesDefaults() async throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try await BatonConfiguration.load(
+            ConfigSources(file: repository.appendingPathComponent("config/baton.yaml").path, environment: [:])
+        )
+        var defaults = try await BatonConfiguration.load(ConfigSources(environment: [:], usesDefaultFile: false))
+        defaults.baseDirectory = shipped.baseDirectory
+        #expect(shipped == defaults)
+    }
+
     @Test("durations in the forms operators write", arguments: [
         ("500ms", Duration.milliseconds(500)), ("15s", .seconds(15)), ("5m", .seconds(300)),
         ("1h", .seconds(3600)), ("1m30s", .seconds(90)), ("90", .seconds(90)),

@@ -10,11 +10,14 @@ public struct ConfigSources: Sendable {
     /// Flag values keyed by setting (`worker.concurrency` → "32").
     public var flags: [String: String]
     public var environment: [String: String]
+    /// False for built-in defaults plus environment and flags only.
+    public var usesDefaultFile: Bool
 
     public static let defaultFile = "config/baton.yaml"
 
-    public init(file: String? = nil, flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(file: String? = nil, flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment, usesDefaultFile: Bool = true) {
         self.file = file
+        self.usesDefaultFile = usesDefaultFile
         self.flags = flags
         self.environment = environment
     }
@@ -22,6 +25,7 @@ public struct ConfigSources: Sendable {
     /// The resolved path of the configuration file, or nil when none is used.
     public var filePath: String? {
         if let file { return file }
+        guard usesDefaultFile else { return nil }
         if let fromEnvironment = environment["BATON_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
         return FileManager.default.fileExists(atPath: Self.defaultFile) ? Self.defaultFile : nil
     }
