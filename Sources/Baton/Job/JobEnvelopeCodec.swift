@@ -7,14 +7,8 @@ public enum JobEnvelopeCodec {
     public static let maxJobIdLength = 256
 
     public static func encode(_ envelope: JobEnvelope) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a value of our own types cannot fail.
-        return Array(try! encoder.encode(envelope))
+        return Array(try! BatonJSON.encoder().encode(envelope))
     }
 
     /// The envelope, or why the message is poison.
@@ -22,15 +16,7 @@ public enum JobEnvelopeCodec {
         if let key, key.count > maxKeyBytes {
             return .failure(PoisonReason("message key is \(key.count) bytes; job ids are at most \(maxKeyBytes)"))
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an ISO-8601 time, got \"\(text)\"")
-            }
-            return date
-        }
+        let decoder = BatonJSON.decoder()
         let envelope: JobEnvelope
         do {
             envelope = try decoder.decode(JobEnvelope.self, from: Data(value))
