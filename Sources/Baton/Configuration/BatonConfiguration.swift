@@ -8,6 +8,8 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var smtp: SMTPSettings
     public var birst: BirstSettings
     public var worker: WorkerSettings
+    public var notify: NotifySettings
+    public var routing: RoutingSettings
     public var logLevel: String
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
@@ -29,8 +31,16 @@ public struct BatonConfiguration: Sendable, Equatable {
             smtp: try SMTPSettings.load(settings),
             birst: try BirstSettings.load(settings),
             worker: try WorkerSettings.load(settings),
+            notify: try NotifySettings.load(settings),
+            routing: RoutingSettings.load(settings),
             logLevel: level,
             baseDirectory: baseDirectory
         )
+    }
+}
+
+extension BatonConfiguration {
+    public func routeTable() throws -> RouteTable {
+        try routing.load(baseDirectory: baseDirectory)
     }
 }
