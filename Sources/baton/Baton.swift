@@ -4,6 +4,11 @@ import ArgumentParser
 struct BatonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
-        abstract: "Moves S3 reports into Birst through time-boxed worker slices on Kafka."
+        abstract: "Moves S3 reports into Birst through time-boxed worker slices on Kafka.",
+        discussion: """
+            Every command reads config/baton.yaml (or --config FILE), then BATON_… environment \
+            variables, then its flags; later wins. `baton <command> --help` explains each command.
+            """,
+        subcommands: [TopicsCommand.self]
     )
 }
