@@ -38,7 +38,14 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
         if err.isError {
             switch err {
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                logger.trace("end of partition \(m.pointee.partition) at offset \(m.pointee.offset)")
+                let tp = TopicPartition(
+                    topic: m.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+                    partition: m.pointee.partition)
+                if case .deliver(let waiter, let event) = state.withLock({
+                    $0.receiveEndOfPartition(tp, offset: m.pointee.offset)
+                }) {
+                    waiter.resume(returning: event)
+                }
             case RD_KAFKA_RESP_ERR__FATAL:
                 fatalErrorRaised(KafkaError.fatal(handle))
             default:
@@ -49,8 +56,8 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
         }
         let message = KafkaMessage(copying: m)
         switch state.withLock({ $0.receive(message) }) {
-        case .deliver(let waiter, let message):
-            waiter.resume(returning: message)
+        case .deliver(let waiter, let event):
+            waiter.resume(returning: event)
         case .buffered:
             break
         case .dropped:
@@ -63,12 +70,12 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
         guard let (pause, resume) = state.withLock({ $0.needsReconcile ? $0.reconcile() : nil }) else { return }
         if !pause.isEmpty {
             let list = RdKafkaTopicPartitionList(pause)
-            check(rd_kafka_pause_partitions(handle, list.pointer), list, "pause")
+            check(list.withPointer { rd_kafka_pause_partitions(handle, $0) }, list, "pause")
             logger.debug("paused fetching \(pause.map(\.description).joined(separator: ", "))")
         }
         if !resume.isEmpty {
             let list = RdKafkaTopicPartitionList(resume)
-            check(rd_kafka_resume_partitions(handle, list.pointer), list, "resume")
+            check(list.withPointer { rd_kafka_resume_partitions(handle, $0) }, list, "resume")
             logger.debug("resumed fetching \(resume.map(\.description).joined(separator: ", "))")
         }
     }
@@ -114,7 +121,7 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
             let stillPaused = state.withLock { $0.revoke(tps) }
             if !stillPaused.isEmpty {
                 let list = RdKafkaTopicPartitionList(stillPaused)
-                check(rd_kafka_resume_partitions(handle, list.pointer), list, "resume before revoke")
+                check(list.withPointer { rd_kafka_resume_partitions(handle, $0) }, list, "resume before revoke")
             }
             if !tps.isEmpty {
                 logger.info("Kafka consumer: \(lost ? "lost" : "revoked") \(described)")

@@ -6,7 +6,7 @@
 /// mutation happens under `ConsumerContext.state`'s lock; each method returns what the
 /// caller must do outside the lock (resume continuations, pause/resume in librdkafka).
 struct ConsumerState {
-    typealias Waiter = CheckedContinuation<KafkaMessage?, any Error>
+    typealias Waiter = CheckedContinuation<KafkaConsumerEvent?, any Error>
 
     enum Lifecycle: Equatable {
         case running
@@ -53,7 +53,9 @@ struct ConsumerState {
     private(set) var libraryPaused: Set<TopicPartition> = []
     private(set) var needsReconcile = false
     private(set) var buffers: [TopicPartition: PartitionBuffer] = [:]
-    private var waiters: [(id: UInt64, continuation: Waiter)] = []
+    private var waiters: [(id: UInt64, continuation: Waiter, wantsEvents: Bool)] = []
+    /// Partitions read to their end (offset), reported once their buffer is drained.
+    private(set) var endOfPartition: [TopicPartition: Int64] = [:]
     private var sequence: UInt64 = 0
     private(set) var fatalError: KafkaError?
 
@@ -67,7 +69,7 @@ struct ConsumerState {
     // MARK: messages in
 
     enum ReceiveAction {
-        case deliver(Waiter, KafkaMessage)
+        case deliver(Waiter, KafkaConsumerEvent)
         case buffered
         case dropped
     }
@@ -76,10 +78,11 @@ struct ConsumerState {
     mutating func receive(_ message: KafkaMessage) -> ReceiveAction {
         let tp = message.topicPartition
         guard lifecycle == .running, assigned.contains(tp) else { return .dropped }
+        endOfPartition[tp] = nil
         // Invariant: while anyone waits, no deliverable message is buffered; so if this
         // partition is deliverable its buffer is empty and the message can go straight out.
         if !userPaused.contains(tp), buffers[tp]?.isEmpty ?? true, !waiters.isEmpty {
-            return .deliver(waiters.removeFirst().continuation, message)
+            return .deliver(waiters.removeFirst().continuation, .message(message))
         }
         sequence += 1
         buffers[tp, default: PartitionBuffer()].append(message, sequence: sequence)
@@ -92,23 +95,46 @@ struct ConsumerState {
         return .buffered
     }
 
+    /// `_PARTITION_EOF` from `rd_kafka_consumer_poll`: every message before `offset` has been
+    /// received (and is buffered or delivered).
+    mutating func receiveEndOfPartition(_ tp: TopicPartition, offset: Int64) -> ReceiveAction {
+        guard lifecycle == .running, assigned.contains(tp) else { return .dropped }
+        if !userPaused.contains(tp), buffers[tp]?.isEmpty ?? true,
+            let index = waiters.firstIndex(where: \.wantsEvents)
+        {
+            return .deliver(waiters.remove(at: index).continuation, .endOfPartition(tp, offset: offset))
+        }
+        endOfPartition[tp] = offset
+        return .buffered
+    }
+
     // MARK: messages out
 
     enum NextAction {
-        case message(KafkaMessage)
+        case event(KafkaConsumerEvent)
         case finished
         case fail(any Error)
         case suspended
     }
 
-    /// A caller of `next()`: takes the oldest deliverable message, or waits.
-    mutating func next(id: UInt64, continuation: Waiter, isCancelled: Bool) -> NextAction {
+    /// A caller of `next()` (`wantsEvents` false) or `nextEvent()`: takes the oldest
+    /// deliverable message (or end-of-partition event), or waits.
+    mutating func next(id: UInt64, continuation: Waiter, wantsEvents: Bool, isCancelled: Bool) -> NextAction {
         guard lifecycle == .running else { return .finished }
         if let fatalError { return .fail(fatalError) }
-        if let message = popDeliverable() { return .message(message) }
+        if let event = popEvent(wantsEvents: wantsEvents) { return .event(event) }
         if isCancelled { return .fail(CancellationError()) }
-        waiters.append((id, continuation))
+        waiters.append((id, continuation, wantsEvents))
         return .suspended
+    }
+
+    /// The oldest deliverable message; for event readers, else a pending end of partition.
+    mutating func popEvent(wantsEvents: Bool) -> KafkaConsumerEvent? {
+        if let message = popDeliverable() { return .message(message) }
+        guard wantsEvents else { return nil }
+        let ready = endOfPartition.keys.filter { !userPaused.contains($0) && (buffers[$0]?.isEmpty ?? true) }
+        guard let tp = ready.min(), let offset = endOfPartition.removeValue(forKey: tp) else { return nil }
+        return .endOfPartition(tp, offset: offset)
     }
 
     /// A waiting `next()` was cancelled.
@@ -133,11 +159,16 @@ struct ConsumerState {
         return message
     }
 
-    /// Hands buffered messages to waiting callers (after a resume).
-    private mutating func serveWaiters() -> [(Waiter, KafkaMessage)] {
-        var out: [(Waiter, KafkaMessage)] = []
-        while !waiters.isEmpty, let message = popDeliverable() {
-            out.append((waiters.removeFirst().continuation, message))
+    /// Hands buffered messages (and end events) to waiting callers, after a resume.
+    private mutating func serveWaiters() -> [(Waiter, KafkaConsumerEvent)] {
+        var out: [(Waiter, KafkaConsumerEvent)] = []
+        var index = 0
+        while index < waiters.count {
+            if let event = popEvent(wantsEvents: waiters[index].wantsEvents) {
+                out.append((waiters.remove(at: index).continuation, event))
+            } else {
+                index += 1
+            }
         }
         return out
     }
@@ -154,7 +185,7 @@ struct ConsumerState {
         return changed
     }
 
-    mutating func resume(_ partitions: [TopicPartition]) -> (changed: Bool, deliveries: [(Waiter, KafkaMessage)]) {
+    mutating func resume(_ partitions: [TopicPartition]) -> (changed: Bool, deliveries: [(Waiter, KafkaConsumerEvent)]) {
         var changed = false
         for tp in partitions {
             changed = (userPaused.remove(tp) != nil) || changed
@@ -192,6 +223,7 @@ struct ConsumerState {
 
     private mutating func forget(_ tp: TopicPartition) {
         buffers[tp] = nil
+        endOfPartition[tp] = nil
         userPaused.remove(tp)
         flowPaused.remove(tp)
     }
@@ -222,6 +254,7 @@ struct ConsumerState {
     mutating func closed() {
         lifecycle = .closed
         buffers = [:]
+        endOfPartition = [:]
         assigned = []
         userPaused = []
         flowPaused = []

@@ -121,7 +121,7 @@ public final class KafkaAdmin: Sendable {
         return try await client.blocking("admin client") { handle throws(KafkaError) in
             let list = RdKafkaTopicPartitionList(
                 offsets: times.mapValues { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) })
-            let err = rd_kafka_offsets_for_times(handle, list.pointer, timeout.milliseconds)
+            let err = list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeout.milliseconds) }
             if err.isError { throw KafkaError(err, context: "offsets for times") }
             var offsets: [TopicPartition: Int64?] = [:]
             for entry in list.entries {
@@ -143,7 +143,7 @@ public final class KafkaAdmin: Sendable {
         guard !partitions.isEmpty else { return [:] }
         return try await client.blocking("admin client") { handle throws(KafkaError) in
             let list = RdKafkaTopicPartitionList(partitions)
-            guard let request = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer) else {
+            guard let request = list.withPointer({ rd_kafka_ListConsumerGroupOffsets_new(group, $0) }) else {
                 throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, context: "list offsets of group \(group)")
             }
             defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }

@@ -3,8 +3,9 @@ import Logging
 import Synchronization
 internal import CRdKafka
 
-/// A consumer-group member with manual commits, pause/resume, backpressure and
-/// rebalance hand-off.
+/// A Kafka consumer: a consumer-group member (subscribe) with manual commits,
+/// pause/resume, backpressure and rebalance hand-off — or a reader of explicitly
+/// assigned partitions (replays, reading a topic to its end).
 ///
 /// A dedicated thread calls `rd_kafka_consumer_poll` continuously — also while the
 /// application is slow — so `max.poll.interval.ms` is never exceeded by long work. Messages
@@ -21,7 +22,9 @@ public final class KafkaConsumer: Sendable {
     private let closed = AsyncEvent()
     private let waiterIDs = Atomic<UInt64>(0)
     private let logger: Logger
-    public let groupID: String
+    /// `group.id`; nil for a manually assigned consumer without one (it cannot commit).
+    public let groupID: String?
+    /// Subscribed topics (or the topics of the assigned partitions).
     public let topics: [String]
 
     /// Properties this consumer always sets, whatever the configuration says.
@@ -30,13 +33,21 @@ public final class KafkaConsumer: Sendable {
         "enable.auto.offset.store": "false",
     ]
 
+    private enum Mode {
+        case subscribe([String])
+        case assign([TopicPartition: KafkaStartOffset])
+    }
+
+    /// Joins `group.id` and subscribes to `topics`.
+    ///
     /// - Parameters:
     ///   - configuration: librdkafka properties; `group.id` is required.
     ///   - topics: topics to subscribe to (librdkafka regex subscriptions start with `^`).
+    ///   - options: buffering and hand-off settings.
     ///   - onRebalance: told about assignment changes; revoke/lost events are awaited (up to
     ///     `options.rebalanceHandoffTimeout`) before the partitions are given up. It must not
     ///     await ``close()``.
-    public init(
+    public convenience init(
         configuration: KafkaConfiguration,
         topics: [String],
         logger: Logger,
@@ -49,7 +60,39 @@ public final class KafkaConsumer: Sendable {
         guard !topics.isEmpty else {
             throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one topic")
         }
+        try self.init(configuration: configuration, mode: .subscribe(topics), logger: logger, options: options, onRebalance: onRebalance)
+    }
+
+    /// Reads exactly `partitions` from the given start offsets, outside any group
+    /// rebalancing. `group.id` is optional (needed only for ``commit(_:)`` and
+    /// ``KafkaStartOffset/committed``). With `enable.partition.eof=true`, ``nextEvent()``
+    /// reports when each partition has been read to its end.
+    public convenience init(
+        configuration: KafkaConfiguration,
+        partitions: [TopicPartition: KafkaStartOffset],
+        logger: Logger,
+        options: KafkaConsumerOptions = KafkaConsumerOptions()
+    ) throws {
+        guard !partitions.isEmpty else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one partition")
+        }
+        try self.init(configuration: configuration, mode: .assign(partitions), logger: logger, options: options, onRebalance: nil)
+    }
+
+    private init(
+        configuration: KafkaConfiguration,
+        mode: Mode,
+        logger: Logger,
+        options: KafkaConsumerOptions,
+        onRebalance: (@Sendable (RebalanceEvent) async -> Void)?
+    ) throws {
         var properties = configuration.properties
+        let groupID = properties["group.id"].flatMap { $0.isEmpty ? nil : $0 }
+        if groupID == nil {
+            // librdkafka's consumer API needs a group even for rd_kafka_assign; this one is
+            // never joined and never committed to.
+            properties["group.id"] = "baton-reader-\(UUID().uuidString.lowercased())"
+        }
         for (key, value) in KafkaConsumer.forcedProperties {
             if let configured = properties[key], configured != value {
                 logger.warning("Kafka consumer: ignoring \(key)=\(configured); offsets are committed explicitly")
@@ -58,17 +101,32 @@ public final class KafkaConsumer: Sendable {
         }
         let context = ConsumerContext(logger: logger, options: options, onRebalance: onRebalance)
         let client = try RdKafkaClient(kind: .consumer, configuration: properties, context: context, serveErrors: true) {
-            conf in rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback)
+            conf in
+            if case .subscribe = mode { rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback) }
         }
         // Serve errors and logs from the consumer queue too.
         _ = rd_kafka_poll_set_consumer(client.handle)
         let consumerQueue = PollQueue(rd_kafka_queue_get_consumer(client.handle))
-        let subscription = RdKafkaTopicPartitionList(topics: topics)
-        let err = rd_kafka_subscribe(client.handle, subscription.pointer)
+
+        let topics: [String]
+        let err: rd_kafka_resp_err_t
+        let what: String
+        switch mode {
+        case .subscribe(let subscribed):
+            topics = subscribed
+            what = "subscribe to \(subscribed.joined(separator: ", "))"
+            err = RdKafkaTopicPartitionList(topics: subscribed).withPointer { rd_kafka_subscribe(client.handle, $0) }
+        case .assign(let partitions):
+            topics = Set(partitions.keys.map(\.topic)).sorted()
+            what = "assign \(partitions.keys.sorted().map(\.description).joined(separator: ", "))"
+            let list = RdKafkaTopicPartitionList(offsets: partitions.mapValues(\.rawOffset))
+            context.state.withLock { $0.assign(Array(partitions.keys), replacing: true) }
+            err = list.withPointer { rd_kafka_assign(client.handle, $0) }
+        }
         if err.isError {
             consumerQueue.destroy()
             client.destroy {}
-            throw KafkaError(err, context: "subscribe to \(topics.joined(separator: ", "))")
+            throw KafkaError(err, context: what)
         }
 
         self.client = client
@@ -85,8 +143,8 @@ public final class KafkaConsumer: Sendable {
         thread.name = "kafka-consumer-\(client.name)"
         thread.start()
         logger.debug(
-            "Kafka consumer started",
-            metadata: ["kafka.client": "\(client.name)", "kafka.group": "\(groupID)", "kafka.topics": "\(topics)"])
+            "Kafka consumer started: \(what)",
+            metadata: ["kafka.client": "\(client.name)", "kafka.group": "\(groupID ?? "-")"])
     }
 
     deinit {
@@ -100,17 +158,32 @@ public final class KafkaConsumer: Sendable {
     /// - Throws: `CancellationError` when the calling task is cancelled while waiting; a
     ///   fatal ``KafkaError``.
     public func next() async throws -> KafkaMessage? {
+        while let event = try await nextEvent(wantsEvents: false) {
+            if case .message(let message) = event { return message }
+        }
+        return nil
+    }
+
+    /// Like ``next()``, but also reports ``KafkaConsumerEvent/endOfPartition(_:offset:)``
+    /// (with `enable.partition.eof=true`) once a partition has been read to its end.
+    public func nextEvent() async throws -> KafkaConsumerEvent? {
+        try await nextEvent(wantsEvents: true)
+    }
+
+    private func nextEvent(wantsEvents: Bool) async throws -> KafkaConsumerEvent? {
         let id = waiterIDs.add(1, ordering: .relaxed).newValue
         let context = self.context
+        let consumerQueue = self.consumerQueue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaMessage?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, any Error>) in
                 let (action, wake) = context.state.withLock { state in
-                    let action = state.next(id: id, continuation: continuation, isCancelled: Task.isCancelled)
+                    let action = state.next(
+                        id: id, continuation: continuation, wantsEvents: wantsEvents, isCancelled: Task.isCancelled)
                     return (action, state.needsReconcile)
                 }
                 if wake { consumerQueue.wake() }
                 switch action {
-                case .message(let message): continuation.resume(returning: message)
+                case .event(let event): continuation.resume(returning: event)
                 case .finished: continuation.resume(returning: nil)
                 case .fail(let error): continuation.resume(throwing: error)
                 case .suspended: break
@@ -127,12 +200,15 @@ public final class KafkaConsumer: Sendable {
     public var messages: KafkaMessages { KafkaMessages(consumer: self) }
 
     /// Commits offsets synchronously (waits for the broker). Each offset is the *next*
-    /// offset to consume — `message.offset + 1` once `message` is done.
+    /// offset to consume — `message.offset + 1` once `message` is done. Needs `group.id`.
     public func commit(_ offsets: [TopicPartition: Int64]) async throws {
         guard !offsets.isEmpty else { return }
+        guard groupID != nil else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, context: "commit needs a \"group.id\"")
+        }
         try await client.blocking("consumer") { handle throws(KafkaError) in
             let list = RdKafkaTopicPartitionList(offsets: offsets)
-            let err = rd_kafka_commit(handle, list.pointer, 0)
+            let err = list.withPointer { rd_kafka_commit(handle, $0, 0) }
             let what = offsets.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ", ")
             if err.isError { throw KafkaError(err, context: "commit \(what)") }
             if let failed = list.entries.first(where: { $0.err.isError }) {
@@ -154,7 +230,7 @@ public final class KafkaConsumer: Sendable {
     /// partition's buffer is still above its high-water mark).
     public func resume(_ partitions: [TopicPartition]) {
         let (changed, deliveries) = context.state.withLock { $0.resume(partitions) }
-        for (waiter, message) in deliveries { waiter.resume(returning: message) }
+        for (waiter, event) in deliveries { waiter.resume(returning: event) }
         if changed { consumerQueue.wake() }
     }
 
@@ -215,6 +291,17 @@ public final class KafkaConsumer: Sendable {
         client.destroy {
             context.logger.debug("Kafka consumer closed", metadata: ["kafka.client": "\(client.name)"])
             closed.signal()
+        }
+    }
+}
+
+extension KafkaStartOffset {
+    var rawOffset: Int64 {
+        switch self {
+        case .beginning: Int64(RD_KAFKA_OFFSET_BEGINNING)
+        case .end: Int64(RD_KAFKA_OFFSET_END)
+        case .committed: Int64(RD_KAFKA_OFFSET_STORED)
+        case .offset(let offset): offset
         }
     }
 }

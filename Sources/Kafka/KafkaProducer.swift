@@ -139,10 +139,11 @@ public final class KafkaProducer: Sendable {
                 )
             }
             guard let key else { return call(nil, 0) }
-            return key.withUnsafeBytes { keyBytes in
+            if key.isEmpty {
                 // A non-nil empty key stays a (zero-length) key, not a null key.
-                call(keyBytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), keyBytes.count)
+                return withUnsafeBytes(of: UInt8(0)) { call($0.baseAddress, 0) }
             }
+            return key.withUnsafeBytes { call($0.baseAddress, $0.count) }
         }
         guard let error else { return nil }
         if let hdrs { rd_kafka_headers_destroy(hdrs) }

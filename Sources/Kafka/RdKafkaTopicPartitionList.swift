@@ -1,8 +1,12 @@
 internal import CRdKafka
 
 /// Owns an `rd_kafka_topic_partition_list_t` for the duration of one call.
+///
+/// The C list is freed in `deinit`, and Swift may end an object's lifetime right after its
+/// last use — so the pointer is only handed out inside `withPointer`, which keeps the
+/// wrapper alive until the C call has returned.
 final class RdKafkaTopicPartitionList {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 
     init(capacity: Int = 1) {
         pointer = rd_kafka_topic_partition_list_new(Int32(clamping: max(1, capacity)))
@@ -28,12 +32,16 @@ final class RdKafkaTopicPartitionList {
         rd_kafka_topic_partition_list_destroy(pointer)
     }
 
+    func withPointer<R>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
+
     func add(_ tp: TopicPartition, offset: Int64? = nil) {
         let element = rd_kafka_topic_partition_list_add(pointer, tp.topic, tp.partition)!
         if let offset { element.pointee.offset = offset }
     }
 
-    var entries: [Entry] { RdKafkaTopicPartitionList.entries(of: pointer) }
+    var entries: [Entry] { withPointer { RdKafkaTopicPartitionList.entries(of: $0) } }
 
     struct Entry {
         var topicPartition: TopicPartition

@@ -131,6 +131,41 @@ import Testing
         #expect(s.assigned == [p2])
     }
 
+    @Test func endOfPartitionWaitsForTheBufferToDrain() {
+        var s = state(high: 100, low: 10)
+        _ = s.receive(message(p0, 0))
+        _ = s.receiveEndOfPartition(p0, offset: 1)
+        let messageOnly = s.popEvent(wantsEvents: false)
+        #expect(messageOnly == .message(message(p0, 0)))
+        let none = s.popEvent(wantsEvents: false)
+        #expect(none == nil, "next() never sees end-of-partition")
+        let end = s.popEvent(wantsEvents: true)
+        #expect(end == .endOfPartition(p0, offset: 1))
+        let once = s.popEvent(wantsEvents: true)
+        #expect(once == nil, "reported once")
+    }
+
+    @Test func aNewMessageCancelsEndOfPartition() {
+        var s = state(high: 100, low: 10)
+        _ = s.receiveEndOfPartition(p1, offset: 5)
+        _ = s.receive(message(p1, 5))
+        let first = s.popEvent(wantsEvents: true)
+        #expect(first == .message(message(p1, 5)))
+        let none = s.popEvent(wantsEvents: true)
+        #expect(none == nil)
+    }
+
+    @Test func pausedPartitionHoldsBackItsEnd() {
+        var s = state(high: 100, low: 10)
+        _ = s.pause([p0])
+        _ = s.receiveEndOfPartition(p0, offset: 0)
+        let held = s.popEvent(wantsEvents: true)
+        #expect(held == nil)
+        _ = s.resume([p0])
+        let released = s.popEvent(wantsEvents: true)
+        #expect(released == .endOfPartition(p0, offset: 0))
+    }
+
     @Test func closeEndsDelivery() {
         var s = state()
         _ = s.receive(message(p0, 0))

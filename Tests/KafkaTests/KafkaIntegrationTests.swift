@@ -78,7 +78,9 @@ struct KafkaIntegrationTests {
 
         await b.close()
         #expect(b.assignment().isEmpty)
-        try await eventually(30, "A owns all 6 partitions again") { a.assignment().count == 6 }
+        // B left the group cleanly: A takes over without waiting out B's session timeout
+        // (6 s, plus a ~3 s join on Tansu).
+        try await eventually(8, "A owns all 6 partitions again") { a.assignment().count == 6 }
         #expect(a.assignment() == Set((0..<6).map { TopicPartition(topic: topic, partition: Int32($0)) }))
 
         let gaveUp = eventsA.all.filter { if case .assigned = $0 { false } else { true } }
@@ -247,6 +249,36 @@ struct KafkaIntegrationTests {
         await consumer.close()
     }
 
+    @Test func assignedPartitionsAreReadToTheirEndWithoutAGroup() async throws {
+        let topic = try await env.createTopic("kt-eof", partitions: 3)
+        let p0 = TopicPartition(topic: topic, partition: 0)
+        let p1 = TopicPartition(topic: topic, partition: 1)
+        let p2 = TopicPartition(topic: topic, partition: 2)
+        _ = try await env.produce(3, to: topic, partition: 0, prefix: "p0")
+        _ = try await env.produce(2, to: topic, partition: 1, prefix: "p1")
+
+        let reader = try KafkaConsumer(
+            configuration: env.configuration.merging(["enable.partition.eof": "true"]),
+            partitions: [p0: .beginning, p1: .offset(1), p2: .beginning], logger: env.logger)
+        #expect(reader.groupID == nil)
+        #expect(reader.assignment() == [p0, p1, p2])
+        let (messages, ends) = try await withTimeout(20, "reading to the end") {
+            var messages: [KafkaMessage] = []
+            var ends: [TopicPartition: Int64] = [:]
+            while ends.count < 3, let event = try await reader.nextEvent() {
+                switch event {
+                case .message(let message): messages.append(message)
+                case .endOfPartition(let tp, let offset): ends[tp] = offset
+                }
+            }
+            return (messages, ends)
+        }
+        await reader.close()
+        #expect(messages.filter { $0.partition == 0 }.map(\.text) == ["p0-0", "p0-1", "p0-2"])
+        #expect(messages.filter { $0.partition == 1 }.map(\.offset) == [1])
+        #expect(ends == [p0: 3, p1: 2, p2: 0])
+    }
+
     @Test func deliveryToUnreachableBrokerFailsWithinMessageTimeout() async throws {
         let port = closedLoopbackPort()
         let producer = try KafkaProducer(
@@ -354,5 +386,35 @@ struct KafkaIntegrationTests {
             try KafkaAdmin(configuration: KafkaConfiguration(base.merging(["bogus": "x"]) { $1 }), logger: quietLogger())
         }
         #expect(error?.property == "bogus")
+    }
+}
+
+/// Shutting down stays bounded when no broker answers (DESIGN §4: graceful shutdown within
+/// a bounded time). No broker needed.
+@Suite struct KafkaShutdownWithoutBrokerTests {
+    @Test func producerShutdownIsBoundedAndFailsPendingSends() async throws {
+        let port = closedLoopbackPort()
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(["bootstrap.servers": "127.0.0.1:\(port)"]), logger: quietLogger(.critical))
+        let pending = Task { try await producer.send(topic: "kt-offline", key: nil, value: [1]) }
+        try await Task.sleep(for: .milliseconds(300))
+        let clock = ContinuousClock()
+        let started = clock.now
+        await producer.shutdown(timeout: .seconds(1))
+        #expect(clock.now - started < .seconds(3))
+        let error = await #expect(throws: KafkaError.self) { try await pending.value }
+        #expect(error?.name == "_PURGE_QUEUE")
+    }
+
+    @Test func consumerCloseIsBounded() async throws {
+        let port = closedLoopbackPort()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(["bootstrap.servers": "127.0.0.1:\(port)", "group.id": "kt-offline"]),
+            topics: ["kt-offline"], logger: quietLogger(.critical))
+        let waiting = Task { try await consumer.next() }
+        try await Task.sleep(for: .milliseconds(300))
+        try await withTimeout(5, "close without a broker") { await consumer.close() }
+        #expect(try await waiting.value == nil, "a waiting next() ends with nil on close")
+        await #expect(throws: KafkaError.self) { try await consumer.commit([TopicPartition(topic: "kt-offline", partition: 0): 1]) }
     }
 }
