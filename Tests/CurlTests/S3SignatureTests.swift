@@ -18,7 +18,7 @@ struct S3SignatureTests {
     @Test("libcurl's SigV4 signatures are accepted; a wrong secret is SignatureDoesNotMatch")
     func signaturesVerify() async throws {
         let port = try LoopbackServer.closedPort()
-        let moto = try SpawnedProcess(
+        let moto = try ChildProcess(
             ["moto_server", "-H", "127.0.0.1", "-p", "\(port)"], environment: ["INITIAL_NO_AUTH_ACTION_COUNT": "3"])
         defer { moto.kill() }
         let endpoint = "http://127.0.0.1:\(port)"

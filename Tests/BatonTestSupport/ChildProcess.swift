@@ -1,0 +1,90 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A child process for tests (a worker, a server), started with `posix_spawnp` and a
+/// clean signal mask: `Foundation.Process` children inherit a mask that blocks SIGTERM.
+/// Its output goes to `logPath` (or nowhere).
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
+    public let logPath: String?
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var command: String
+        public var code: Int32
+        public var description: String { "cannot start \(command): \(String(cString: strerror(code)))" }
+    }
+
+    public init(_ arguments: [String], environment: [String: String] = [:], logPath: String? = nil) throws {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGINT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let output = logPath ?? "/dev/null"
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard status == 0 else { throw SpawnError(command: arguments[0], code: status) }
+        self.pid = pid
+        self.logPath = logPath
+    }
+
+    public func signal(_ signal: Int32) {
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Waits for the process to exit (bounded) and returns its exit status, or the
+    /// negated signal number that ended it.
+    public func wait(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : -signal
+            }
+            if result < 0 { return -1 }
+            guard ContinuousClock.now < deadline else {
+                throw TimeoutError(seconds: timeout.components.seconds > 0 ? Double(timeout.components.seconds) : 0, what: "process \(pid) to exit")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Ends it with SIGKILL and reaps it.
+    public func kill() {
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+
+    public var log: String {
+        guard let logPath else { return "" }
+        return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+}
