@@ -1,0 +1,46 @@
+/// Every setting of DESIGN.md in one value, read once at start-up from
+/// `config/baton.yaml` (or `--config`), `BATON_…` environment variables and flags.
+/// `config/baton.yaml` documents each setting.
+public struct BatonConfiguration: Sendable, Equatable {
+    public var kafka: KafkaSettings
+    public var topics: TopicSettings
+    public var s3: S3Settings
+    public var smtp: SMTPSettings
+    public var birst: BirstSettings
+    public var worker: WorkerSettings
+    public var notify: NotifySettings
+    public var routing: RoutingSettings
+    public var logLevel: String
+    /// Directory relative paths in the configuration are resolved against.
+    public var baseDirectory: String
+
+    public static func load(_ sources: ConfigSources) async throws -> BatonConfiguration {
+        let settings = try await sources.settingsReader()
+        return try load(settings, baseDirectory: sources.baseDirectory)
+    }
+
+    public static func load(_ settings: SettingsReader, baseDirectory: String = ".") throws -> BatonConfiguration {
+        let level = settings.string("log.level", default: "info").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw ConfigurationError(key: "log.level", message: "expected trace, debug, info, notice, warning, error or critical, got \"\(level)\"")
+        }
+        return BatonConfiguration(
+            kafka: try KafkaSettings.load(settings),
+            topics: try TopicSettings.load(settings),
+            s3: try S3Settings.load(settings),
+            smtp: try SMTPSettings.load(settings),
+            birst: try BirstSettings.load(settings),
+            worker: try WorkerSettings.load(settings),
+            notify: try NotifySettings.load(settings),
+            routing: RoutingSettings.load(settings),
+            logLevel: level,
+            baseDirectory: baseDirectory
+        )
+    }
+}
+
+extension BatonConfiguration {
+    public func routeTable() throws -> RouteTable {
+        try routing.load(baseDirectory: baseDirectory)
+    }
+}

@@ -1,0 +1,36 @@
+/// How workers reach Birst's Command Web Service.
+public struct BirstSettings: Sendable, Equatable {
+    public var endpoint: String
+    public var username: String?
+    /// Read from `BATON_BIRST_PASSWORD` or `birst.passwordFile` only.
+    public var password: String?
+    public var callTimeout: Duration
+    public var chunkSize: Int
+    public var pollInterval: Duration
+
+    static func load(_ settings: SettingsReader) throws -> BirstSettings {
+        BirstSettings(
+            endpoint: settings.string("birst.endpoint", default: "https://login.bws.birst.com/CommandWebService.asmx"),
+            username: settings.string("birst.username"),
+            password: try settings.secret("birst.password"),
+            callTimeout: try settings.duration("birst.callTimeout", default: .seconds(60), minimum: .milliseconds(100)),
+            chunkSize: try settings.byteCount("birst.chunkSize", default: 1 << 20, range: 1024...(64 << 20)),
+            pollInterval: try settings.duration("birst.pollInterval", default: .seconds(15), minimum: .milliseconds(10))
+        )
+    }
+
+    /// The credentials, or an error naming the missing setting: only commands that talk
+    /// to Birst ask for them.
+    public func credentials() throws -> (username: String, password: String) {
+        guard let username else {
+            throw ConfigurationError(key: "birst.username", message: "required to log in to Birst but not set")
+        }
+        guard let password else {
+            throw ConfigurationError(
+                key: "birst.password",
+                message: "required secret to log in to Birst is not set; set BATON_BIRST_PASSWORD or birst.passwordFile"
+            )
+        }
+        return (username, password)
+    }
+}

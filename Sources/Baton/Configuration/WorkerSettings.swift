@@ -1,0 +1,36 @@
+/// The slice engine's limits (DESIGN.md §1, §4).
+public struct WorkerSettings: Sendable, Equatable {
+    /// Slices in flight per worker process.
+    public var concurrency: Int
+    /// How long one slice may run, like Lambda's timeout.
+    public var sliceBudget: Duration
+    /// A slice's loops stop this long before the budget ends, to hand the job on in time.
+    public var safetyMargin: Duration
+    /// `retriesLeft` of a new job.
+    public var retries: Int
+    public var maxJobAge: Duration
+    public var maxSlices: Int
+    public var shutdownGrace: Duration
+    public var backoffInitial: Duration
+    public var backoffMax: Duration
+
+    static func load(_ settings: SettingsReader) throws -> WorkerSettings {
+        let budget = try settings.duration("worker.sliceBudget", default: .seconds(300), minimum: .milliseconds(100))
+        let margin = try settings.duration("worker.safetyMargin", default: .seconds(15))
+        guard margin < budget else {
+            throw ConfigurationError(key: "worker.safetyMargin", message: "must be shorter than worker.sliceBudget (\(ConfigDuration.format(budget)))")
+        }
+        let initial = try settings.duration("worker.backoffInitial", default: .seconds(5), minimum: .milliseconds(1))
+        return WorkerSettings(
+            concurrency: try settings.int("worker.concurrency", default: 64, range: 1...10_000),
+            sliceBudget: budget,
+            safetyMargin: margin,
+            retries: try settings.int("worker.retries", default: 500, range: 0...1_000_000),
+            maxJobAge: try settings.duration("worker.maxJobAge", default: .seconds(86_400), minimum: .seconds(1)),
+            maxSlices: try settings.int("worker.maxSlices", default: 1000, range: 1...1_000_000),
+            shutdownGrace: try settings.duration("worker.shutdownGrace", default: .seconds(10), minimum: .milliseconds(100)),
+            backoffInitial: initial,
+            backoffMax: try settings.duration("worker.backoffMax", default: .seconds(300), minimum: initial)
+        )
+    }
+}

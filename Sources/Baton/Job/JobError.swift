@@ -1,0 +1,15 @@
+import Foundation
+
+/// The last thing that went wrong, kept in the envelope for the next slice and for
+/// operators reading the topic.
+public struct JobError: Sendable, Hashable, Codable {
+    public var kind: String
+    public var message: String
+    public var at: Date
+
+    public init(kind: String, message: String, at: Date = Date()) {
+        self.kind = kind
+        self.message = message
+        self.at = at
+    }
+}

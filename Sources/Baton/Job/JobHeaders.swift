@@ -1,0 +1,15 @@
+/// Kafka header names on `baton.jobs` and `baton.jobs.dlq` (DESIGN.md §3).
+public enum JobHeaders {
+    /// The slice number this message is the input of.
+    public static let attempt = "baton-attempt"
+    public static let retriesLeft = "baton-retries-left"
+    /// topic/partition/offset of the job's first message, for tracing a job back.
+    public static let origin = "baton-origin"
+    public static let worker = "baton-worker"
+    /// Why the previous slice handed the job on: budget, backoff, shutdown, rebalance.
+    public static let handoff = "baton-handoff"
+    public static let errorKind = "baton-error-kind"
+    public static let error = "baton-error"
+    /// Where a dead letter came from: topic/partition/offset.
+    public static let deadLetterSource = "baton-dlq-source"
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// The value of a `baton.outcomes` message: one per finished job (keyed by job id, so
+/// consumers can deduplicate), for audit, notifications and dashboards.
+public struct OutcomeRecord: Sendable, Hashable, Codable {
+    public struct Timings: Sendable, Hashable, Codable {
+        public var createdAt: Date
+        public var firstSliceAt: Date?
+        public var finishedAt: Date
+        /// From job creation to its first slice.
+        public var queuedSeconds: Double?
+        /// From the upload's start to the end of Birst's processing.
+        public var birstSeconds: Double?
+        public var totalSeconds: Double
+    }
+
+    public var version: Int = 1
+    public var jobId: String
+    public var status: JobResult.Status
+    public var message: String?
+    public var errorKind: String?
+    public var source: JobSource
+    public var target: JobTarget?
+    public var slices: Int
+    public var bytesUploaded: Int
+    public var timings: Timings
+    public var worker: String?
+
+    public init(envelope: JobEnvelope, result: JobResult, worker: String?) {
+        let birstStart = envelope.birst.uploadStartedAt
+        let birstEnd = envelope.birst.publishFinishedAt ?? envelope.birst.uploadFinishedAt
+        self.jobId = envelope.jobId
+        self.status = result.status
+        self.message = result.message
+        self.errorKind = result.errorKind
+        self.source = envelope.source
+        self.target = envelope.target
+        self.slices = envelope.slices
+        self.bytesUploaded = envelope.birst.uploadedBytes
+        self.timings = Timings(
+            createdAt: envelope.createdAt,
+            firstSliceAt: envelope.firstSliceAt,
+            finishedAt: result.finishedAt,
+            queuedSeconds: envelope.firstSliceAt.map { $0.timeIntervalSince(envelope.createdAt) },
+            birstSeconds: birstStart.flatMap { start in birstEnd.map { $0.timeIntervalSince(start) } },
+            totalSeconds: result.finishedAt.timeIntervalSince(envelope.createdAt)
+        )
+        self.worker = worker
+    }
+
+    /// For events no route matches: there is no job, only this record.
+    public init(unrouted source: JobSource, jobId: String, at: Date = Date(), message: String) {
+        self.jobId = jobId
+        self.status = .unrouted
+        self.message = message
+        self.source = source
+        self.slices = 0
+        self.bytesUploaded = 0
+        self.timings = Timings(createdAt: at, finishedAt: at, totalSeconds: 0)
+    }
+
+    public static func encode(_ record: OutcomeRecord) -> [UInt8] {
+        // Encoding a value of our own types cannot fail.
+        Array(try! BatonJSON.encoder().encode(record))
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> OutcomeRecord {
+        try BatonJSON.decoder().decode(OutcomeRecord.self, from: Data(bytes))
+    }
+}

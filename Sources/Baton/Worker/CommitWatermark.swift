@@ -1,0 +1,61 @@
+/// Slices finish out of order, but a Kafka commit says "everything below this offset is
+/// done". Per partition this tracks the offsets in flight and yields the highest offset
+/// that can be committed: the lowest one still in flight, or one past the last done.
+public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
+    private struct State: Sendable {
+        var inFlight: Set<Int64> = []
+        var nextAfterDone: Int64?
+        var committed: Int64?
+    }
+
+    private var partitions: [Partition: State] = [:]
+
+    public init() {}
+
+    public mutating func started(_ partition: Partition, offset: Int64) {
+        partitions[partition, default: State()].inFlight.insert(offset)
+    }
+
+    public mutating func finished(_ partition: Partition, offset: Int64) {
+        guard var state = partitions[partition], state.inFlight.remove(offset) != nil else { return }
+        state.nextAfterDone = max(state.nextAfterDone ?? 0, offset + 1)
+        partitions[partition] = state
+    }
+
+    /// The offset to commit for `partition` (Kafka's "next offset to read"), if any.
+    public func committable(_ partition: Partition) -> Int64? {
+        guard let state = partitions[partition] else { return nil }
+        if let lowest = state.inFlight.min() {
+            // Never past a message still in flight; nothing done below it means nothing to commit.
+            guard let done = state.nextAfterDone else { return nil }
+            return min(lowest, done)
+        }
+        return state.nextAfterDone
+    }
+
+    /// Partitions whose committable offset moved past what was last committed.
+    public func pendingCommits() -> [Partition: Int64] {
+        var pending: [Partition: Int64] = [:]
+        for partition in partitions.keys {
+            guard let offset = committable(partition) else { continue }
+            if let committed = partitions[partition]?.committed, committed >= offset { continue }
+            pending[partition] = offset
+        }
+        return pending
+    }
+
+    public mutating func committed(_ offsets: [Partition: Int64]) {
+        for (partition, offset) in offsets where partitions[partition] != nil {
+            partitions[partition]!.committed = max(partitions[partition]!.committed ?? offset, offset)
+        }
+    }
+
+    public func inFlightCount(_ partition: Partition) -> Int { partitions[partition]?.inFlight.count ?? 0 }
+
+    public var totalInFlight: Int { partitions.values.reduce(0) { $0 + $1.inFlight.count } }
+
+    /// Forgets partitions this consumer no longer owns.
+    public mutating func remove(_ revoked: some Sequence<Partition>) {
+        for partition in revoked { partitions[partition] = nil }
+    }
+}

@@ -1,0 +1,46 @@
+import Logging
+
+/// What one slice knows about its time, like Lambda's context: the deadline, the time
+/// remaining, and whether it has been asked to hand the job on early.
+public struct SliceContext: Sendable {
+    public let slice: Int
+    /// When the slice's budget ends.
+    public let deadline: ContinuousClock.Instant
+    /// Loops stop starting new work this long before the deadline, so the hand-off
+    /// (republish, acknowledgement) fits inside the budget.
+    public let safetyMargin: Duration
+    public let stop: StopSignal
+    public var logger: Logger
+
+    public init(slice: Int, budget: Duration, safetyMargin: Duration, stop: StopSignal, logger: Logger) {
+        self.slice = slice
+        self.deadline = .now + budget
+        self.safetyMargin = safetyMargin
+        self.stop = stop
+        self.logger = logger
+    }
+
+    public var remainingTime: Duration { deadline - .now }
+
+    /// The instant work loops must have stopped by.
+    public var workDeadline: ContinuousClock.Instant { deadline - safetyMargin }
+
+    public var isStopRequested: Bool { stop.reason != nil }
+
+    /// True when the slice must stop and hand the job on.
+    public var shouldHandOff: Bool { isStopRequested || ContinuousClock.now >= workDeadline }
+
+    /// Waits `duration` (a poll interval), waking early if a stop is requested. Returns
+    /// false when the slice should hand off instead of doing more work afterwards.
+    public func pause(for duration: Duration) async -> Bool {
+        let wakeAt = ContinuousClock.now + duration
+        guard wakeAt < workDeadline, !isStopRequested else { return false }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(until: wakeAt, clock: .continuous) }
+            group.addTask { await stop.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+        return !shouldHandOff
+    }
+}

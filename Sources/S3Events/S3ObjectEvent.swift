@@ -1,0 +1,41 @@
+/// One "object created" event, whatever notification format carried it, with the key
+/// already URL-decoded.
+public struct S3ObjectEvent: Sendable, Hashable, Codable {
+    public var bucket: String
+    public var key: String
+    public var size: Int?
+    public var eTag: String?
+    public var versionId: String?
+    public var sequencer: String?
+    public var eventTime: String?
+    public var eventName: String
+    public var region: String?
+    public var format: S3EventFormat
+
+    public init(
+        bucket: String, key: String, size: Int? = nil, eTag: String? = nil, versionId: String? = nil,
+        sequencer: String? = nil, eventTime: String? = nil, eventName: String = "ObjectCreated:Put",
+        region: String? = nil, format: S3EventFormat = .manual
+    ) {
+        self.bucket = bucket
+        self.key = key
+        self.size = size
+        self.eTag = eTag
+        self.versionId = versionId
+        self.sequencer = sequencer
+        self.eventTime = eventTime
+        self.eventName = eventName
+        self.region = region
+        self.format = format
+    }
+}
+
+/// Which envelope an event arrived in; kept for logs and audit.
+public enum S3EventFormat: String, Sendable, Codable {
+    case s3Notification
+    case sns
+    case sqs
+    case eventBridge
+    case minio
+    case manual
+}

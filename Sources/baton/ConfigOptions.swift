@@ -1,0 +1,41 @@
+import ArgumentParser
+import Baton
+
+/// The options every command shares: which file, and ad-hoc overrides of any setting.
+struct ConfigOptions: ParsableArguments {
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "Configuration file (YAML).",
+            discussion: "Default: $BATON_CONFIG, else config/baton.yaml if present. Environment variables (BATON_…) override the file; flags override both.",
+            valueName: "FILE"
+        )
+    )
+    var file: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override any setting for this run, e.g. --set worker.concurrency=32 (repeatable).", valueName: "KEY=VALUE")
+    )
+    var overrides: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs are JSON lines on stderr).")
+    var logLevel: String?
+
+    /// Loads the configuration with these options and a command's own flags (setting key
+    /// → value) layered on top, and starts logging at the configured level.
+    func load(flags: [String: String?] = [:]) async throws -> BatonConfiguration {
+        var values: [String: String] = [:]
+        for entry in overrides {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
+                throw ValidationError("--set expects KEY=VALUE, got \"\(entry)\"")
+            }
+            values[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        for case let (key, value?) in flags { values[key] = value }
+        if let logLevel { values["log.level"] = logLevel }
+        let configuration = try await BatonConfiguration.load(ConfigSources(file: file, flags: values))
+        LogBootstrap.bootstrap(level: configuration.logLevel)
+        return configuration
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Baton
+import Kafka
+import Logging
+
+struct TopicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics",
+        abstract: "Create or list Baton's Kafka topics.",
+        subcommands: [Ensure.self, List.self]
+    )
+
+    struct Ensure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the jobs, dead-letter and outcomes topics if they do not exist.",
+            discussion: """
+                Names, partition counts and the replication factor come from the configuration \
+                (topics.*). Topics that exist are left as they are (their partition count is \
+                reported, not changed). Safe to run on every deploy.
+                """
+        )
+
+        @OptionGroup var config: ConfigOptions
+
+        @Option(help: "Kafka bootstrap servers (kafka.bootstrapServers).")
+        var bootstrapServers: String?
+
+        @Option(help: ArgumentHelp("How long to wait for the cluster.", valueName: "DURATION"))
+        var timeout: String = "30s"
+
+        func run() async throws {
+            let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
+            guard let timeout = ConfigDuration.parse(timeout) else { throw ValidationError("--timeout: expected a duration like 30s") }
+            let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
+            defer { admin.shutdown() }
+            let wanted = configuration.topics.all.map {
+                NewTopic(name: $0.name, partitions: Int32($0.partitions), replicationFactor: Int16(configuration.topics.replicationFactor))
+            }
+            let results = try await admin.createTopics(wanted, timeout: timeout)
+            let existing = Dictionary(uniqueKeysWithValues: try await admin.listTopics(timeout: timeout).map { ($0.name, $0) })
+            for result in results {
+                let partitions = existing[result.name].map { " (\($0.partitionCount) partitions)" } ?? ""
+                switch result.outcome {
+                case .created: print("created \(result.name)\(partitions)")
+                case .alreadyExists: print("exists  \(result.name)\(partitions)")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the cluster's topics with their partition counts.")
+
+        @OptionGroup var config: ConfigOptions
+
+        @Option(help: "Kafka bootstrap servers (kafka.bootstrapServers).")
+        var bootstrapServers: String?
+
+        func run() async throws {
+            let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
+            let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
+            defer { admin.shutdown() }
+            for topic in try await admin.listTopics(timeout: .seconds(30)).sorted(by: { $0.name < $1.name }) {
+                print("\(topic.name)\t\(topic.partitionCount)")
+            }
+        }
+    }
+}

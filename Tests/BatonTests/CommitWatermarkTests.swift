@@ -1,0 +1,57 @@
+import Baton
+import Testing
+
+@Suite("Commit watermark and back-off")
+struct CommitWatermarkTests {
+    @Test("out-of-order completion commits only below the lowest offset still in flight")
+    func outOfOrder() {
+        var watermark = CommitWatermark<Int>()
+        for offset in 10...14 { watermark.started(0, offset: Int64(offset)) }
+        watermark.finished(0, offset: 12)
+        watermark.finished(0, offset: 14)
+        #expect(watermark.committable(0) == 10, "10 and 11 are still running")
+        watermark.finished(0, offset: 10)
+        #expect(watermark.committable(0) == 11)
+        watermark.finished(0, offset: 11)
+        #expect(watermark.committable(0) == 13)
+        watermark.finished(0, offset: 13)
+        #expect(watermark.committable(0) == 15)
+    }
+
+    @Test("pending commits are reported once and per partition")
+    func pending() {
+        var watermark = CommitWatermark<Int>()
+        watermark.started(0, offset: 0)
+        watermark.started(1, offset: 7)
+        watermark.finished(0, offset: 0)
+        #expect(watermark.pendingCommits() == [0: 1])
+        watermark.committed([0: 1])
+        #expect(watermark.pendingCommits().isEmpty)
+        watermark.finished(1, offset: 7)
+        #expect(watermark.pendingCommits() == [1: 8])
+        watermark.remove([1])
+        #expect(watermark.pendingCommits().isEmpty)
+        #expect(watermark.totalInFlight == 0)
+    }
+
+    @Test("gaps in offsets (control records) do not stall the watermark")
+    func gaps() {
+        var watermark = CommitWatermark<Int>()
+        watermark.started(0, offset: 10)
+        watermark.started(0, offset: 12)
+        watermark.finished(0, offset: 12)
+        #expect(watermark.committable(0) == 10)
+        watermark.finished(0, offset: 10)
+        #expect(watermark.committable(0) == 13)
+    }
+
+    @Test("back-off doubles, is capped, and jitters within the upper half")
+    func backoff() {
+        let backoff = Backoff(initial: .seconds(5), maximum: .seconds(60))
+        #expect(backoff.delay(afterFailures: 1, random: 1) == .seconds(5))
+        #expect(backoff.delay(afterFailures: 1, random: 0) == .milliseconds(2500))
+        #expect(backoff.delay(afterFailures: 3, random: 1) == .seconds(20))
+        #expect(backoff.delay(afterFailures: 10, random: 1) == .seconds(60))
+        #expect(backoff.delay(afterFailures: 1000, random: 0.5) == .seconds(45))
+    }
+}

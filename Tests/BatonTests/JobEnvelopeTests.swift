@@ -1,0 +1,69 @@
+import Baton
+import Foundation
+import Testing
+
+@Suite("Job envelope: the only state a job has")
+struct JobEnvelopeTests {
+    static let sample = """
+    {"version":1,"jobId":"j-1","createdAt":"2026-11-27T10:00:00Z",
+     "source":{"bucket":"reports","key":"daily/a.csv","size":10,"futureSourceField":{"x":[1,2.5,"y",null,true]}},
+     "target":{"spaceId":"s-1","sourceName":"daily","subgroups":["g1"]},
+     "stage":"awaitPublish","retriesLeft":3,"slices":2,"notBefore":null,
+     "birst":{"affinityCookie":"c","uploadToken":"u","uploadedBytes":10,"publishToken":"p","hint":"kept"},
+     "lastError":null,"addedByNewerProducer":{"priority":7}}
+    """
+
+    func decode(_ text: String, key: String? = nil) -> Result<JobEnvelope, PoisonReason> {
+        JobEnvelopeCodec.decode(key: key.map { Array($0.utf8) }, value: Array(text.utf8))
+    }
+
+    @Test("fields this version does not know survive decode → change → encode")
+    func unknownFieldsSurvive() throws {
+        var envelope = try decode(Self.sample, key: "j-1").get()
+        envelope.retriesLeft -= 1
+        let encoded = try #require(try JSONSerialization.jsonObject(with: Data(JobEnvelopeCodec.encode(envelope))) as? [String: Any])
+        #expect((encoded["addedByNewerProducer"] as? [String: Any])?["priority"] as? Int == 7)
+        #expect(((encoded["source"] as? [String: Any])?["futureSourceField"] as? [String: Any])?["x"] as? [Any] != nil)
+        #expect((encoded["birst"] as? [String: Any])?["hint"] as? String == "kept")
+        #expect(encoded["retriesLeft"] as? Int == 2)
+        let again = try decode(String(decoding: JobEnvelopeCodec.encode(envelope), as: UTF8.self)).get()
+        #expect(again == envelope)
+    }
+
+    @Test("times are ISO-8601 UTC and round-trip with milliseconds")
+    func times() throws {
+        let date = Date(timeIntervalSince1970: 1_795_000_000.123)
+        let text = Timestamp.format(date)
+        #expect(text.hasSuffix("Z"))
+        #expect(abs(try #require(Timestamp.parse(text)).timeIntervalSince(date)) < 0.001)
+        #expect(Timestamp.parse("2026-11-27T10:00:00Z") != nil)
+    }
+
+    @Test("malformed and hostile messages are poison with a precise reason", arguments: [
+        ("{not json", "not valid JSON"),
+        (#"{"version":1}"#, "jobId: missing"),
+        (#"{"version":2,"jobId":"j"}"#, "unsupported envelope version 2"),
+        (sample.replacingOccurrences(of: #""retriesLeft":3"#, with: #""retriesLeft":"three""#), "retriesLeft: expected Int"),
+        (sample.replacingOccurrences(of: #""retriesLeft":3"#, with: #""retriesLeft":-1"#), "retriesLeft: must not be negative"),
+        (sample.replacingOccurrences(of: #""stage":"awaitPublish""#, with: #""stage":"teleport""#), "unknown stage \"teleport\""),
+        (sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"yesterday""#), "createdAt: expected an ISO-8601 time"),
+        (sample.replacingOccurrences(of: #""publishToken":"p","#, with: ""), "stage awaitPublish needs birst.publishToken"),
+        (sample.replacingOccurrences(of: #""bucket":"reports""#, with: #""bucket":7"#), "source.bucket: expected String"),
+    ])
+    func poison(text: String, reason: String) {
+        guard case .failure(let poison) = decode(text) else {
+            Issue.record("decoded although it should be poison")
+            return
+        }
+        #expect(poison.message.contains(reason), "\(poison.message)")
+    }
+
+    @Test("an oversized key or a key that is not the job id is poison")
+    func keys() {
+        let huge = String(repeating: "k", count: 1 << 20)
+        guard case .failure(let tooBig) = decode(Self.sample, key: huge) else { Issue.record("accepted a 1 MiB key"); return }
+        #expect(tooBig.message.contains("1048576 bytes"))
+        guard case .failure(let mismatch) = decode(Self.sample, key: "other") else { Issue.record("accepted a foreign key"); return }
+        #expect(mismatch.message.contains("does not match jobId"))
+    }
+}

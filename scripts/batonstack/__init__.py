@@ -1,0 +1,1 @@
+"""Helpers behind scripts/stack and scripts/kafka-adapter (Python 3 standard library only)."""
