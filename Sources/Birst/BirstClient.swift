@@ -56,8 +56,9 @@ public struct BirstClient: Sendable {
             headers: [
                 HTTPHeader(name: "Content-Type", value: "text/xml; charset=utf-8"),
                 HTTPHeader(name: "SOAPAction", value: operation.soapAction),
-                // An empty Expect tells curl not to wait for "100 Continue" before large bodies.
-                HTTPHeader(name: "Expect", value: ""),
+                // A blank Expect keeps libcurl from adding "Expect: 100-continue" (and waiting up to
+                // 1 s for an answer) to bodies over 1 MiB; libcurl sends no header for a blank value.
+                HTTPHeader(name: "Expect", value: " "),
             ],
             body: body,
             connectTimeout: min(configuration.connectTimeout, timeout),

@@ -17,6 +17,9 @@ public struct CallRecord: Codable, Sendable, Hashable {
     /// `hostileXML`, `dropResponse`.
     public var injected: String?
     public var requestBytes: Int
+    /// The request carried `Expect: 100-continue`. The simulator never sends the interim
+    /// "100 Continue" (IIS does), so such a client waits out its own timeout (libcurl: 1 s).
+    public var expectedContinue: Bool
     /// Birst-time seconds since the simulator started.
     public var at: Double
 }

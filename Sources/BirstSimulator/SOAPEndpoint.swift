@@ -19,7 +19,8 @@ struct SOAPEndpoint: Sendable {
         }
         var record = CallRecord(
             sequence: 0, operation: nil, soapAction: action, server: serverName, hadAffinityCookie: viaCookie,
-            httpStatus: 200, fault: nil, injected: nil, requestBytes: bytes.count, at: 0)
+            httpStatus: 200, fault: nil, injected: nil, requestBytes: bytes.count,
+            expectedContinue: request.headers[.expect]?.lowercased() == "100-continue", at: 0)
 
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("text/xml") else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Baton
 import BirstSimulator
 import Foundation
 import Logging
@@ -99,11 +100,12 @@ struct BirstSimCommand: AsyncParsableCommand {
     @Option(help: "Calls kept for /admin/inspect. Default 10000.")
     var maxRecordedCalls: Int?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "trace, debug, info, notice, warning, error or critical (logs are JSON lines on stderr).")
     var logLevel: String = "info"
 
     func run() async throws {
         let configuration = try resolvedConfiguration()
+        LogBootstrap.bootstrap(level: logLevel)  // JSON lines on stderr, like every command
         var logger = Logger(label: "baton.birst-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let simulator = BirstSimulator(configuration: configuration, logger: logger)

@@ -25,10 +25,11 @@ struct ChunkedUploadTests {
             let first = harness.session()
             let token = try await first.beginDataUpload(spaceID: "big", sourceName: "five-mib", deadline: .after(.seconds(5)))
 
-            // Slice 1 runs out of time: every uploadData takes ≥ 25 ms, the slice has 400 ms.
-            try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(latencySeconds: 0.025)]))
+            // Slice 1 runs out of time: every uploadData takes ≥ 30 ms (80 of them ≥ 2.4 s), the
+            // slice has 1 s.
+            try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(latencySeconds: 0.03)]))
             let one = try await uploader.upload(
-                0..<total, of: source, uploadToken: token, session: first, deadline: .after(.milliseconds(400)))
+                0..<total, of: source, uploadToken: token, session: first, deadline: .after(.seconds(1)))
             #expect(one.stop == .deadline)
             #expect(one.offset > 0 && one.offset < total)
             #expect(one.offset % Int64(chunk) == 0)
@@ -81,6 +82,10 @@ struct ChunkedUploadTests {
                 #expect(error.progress.offset == 100_000)
                 #expect(error.chunkMayHaveBeenApplied)  // the answer was lost after Birst appended
             }
+            // Applied at least once (libcurl may even have resent it on a fresh connection):
+            // exactly why such an upload must restart from byte 0.
+            let afterDrop = try #require(try await harness.inspect().uploads.first?.bytesReceived)
+            #expect(afterDrop >= 200_000)
             try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(transientFaultRate: 1)]))
             do throws(UploadInterrupted) {
                 _ = try await uploader.upload(
@@ -89,8 +94,34 @@ struct ChunkedUploadTests {
             } catch {
                 let underlying = try #require(error.underlying as? BirstError)
                 #expect(underlying.kind == .transient)
+                #expect(error.progress.offset == 200_000)
             }
-            #expect(try await harness.inspect().uploads.first?.bytesReceived == 200_000)
+            // A transient SOAP fault means the call did not run: nothing was appended.
+            #expect(try await harness.inspect().uploads.first?.bytesReceived == afterDrop)
+        }
+    }
+}
+
+@Suite("Chunked upload with the default chunk size")
+struct DefaultChunkTests {
+    @Test("1 MiB chunks (1.4 MB of base64 each) go out without waiting for 100 Continue")
+    func defaultChunks() async throws {
+        let file = ChunkedUploadTests.bytes(count: 3 << 20)
+        let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
+        try await SimulatorHarness.with { harness in
+            let session = harness.session()
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(5)))
+            let progress = try await ChunkedUpload().upload(
+                0..<Int64(file.count), of: source, uploadToken: token, session: session, deadline: .after(.seconds(20)))
+            #expect(progress.isComplete && progress.chunksUploaded == 3)
+            let inspection = try await harness.inspect()
+            let upload = try #require(inspection.uploads.first)
+            #expect(upload.sha256 == ContentHash.sha256(file) && upload.chunks == 3)
+            // libcurl adds "Expect: 100-continue" to bodies over 1 MiB unless told not to, then
+            // waits up to 1 s per chunk for an interim answer.
+            let uploads = inspection.calls.filter { $0.operation == "uploadData" }
+            #expect(uploads.count == 3 && uploads.allSatisfy { $0.requestBytes > 1 << 20 })
+            #expect(!uploads.contains { $0.expectedContinue })
         }
     }
 }

@@ -33,7 +33,10 @@ struct FaultInjectionTests {
             try await harness.setFaults(FaultPlan())
             #expect(try await Self.loadStatus(session).isAvailable)
             let injected = try await harness.inspect().calls.compactMap(\.injected)
-            #expect(injected == ["transientFault", "http500", "dropConnection"])
+            // libcurl retries once, on a fresh connection, a request whose reused connection
+            // died without an answer: a dropped connection may be seen twice.
+            #expect(Array(injected.prefix(3)) == ["transientFault", "http500", "dropConnection"])
+            #expect(injected.dropFirst(2).allSatisfy { $0 == "dropConnection" })
         }
     }
 
@@ -71,15 +74,14 @@ struct FaultInjectionTests {
             #expect(ContinuousClock.now - started < .milliseconds(1500))
 
             // With no time left the call is not even started.
-            let before = try await harness.inspect().calls.count
             do throws(BirstError) {
-                _ = try await Self.loadStatus(session, deadline: .after(.zero))
+                _ = try await session.getJobStatus(jobToken: "0123456789abcdef0123456789abcdef", deadline: .after(.zero))
                 Issue.record("expected the deadline to pass")
             } catch {
                 #expect(error.kind == .deadlineExceeded)
                 #expect(!error.mayHaveTakenEffect)
             }
-            #expect(try await harness.inspect().calls.count == before)
+            #expect(try await !harness.inspect().calls.contains { $0.operation == "getJobStatus" })
         }
     }
 }

@@ -5,6 +5,13 @@ import Curl
 import Foundation
 import Logging
 
+/// Warnings and worse only: the suite's output stays readable.
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .warning
+    return logger
+}
+
 /// A simulator started in-process on 127.0.0.1 (free port), a Curl client, and a Birst
 /// client pointed at it. Admin calls go over HTTP like any test tool would make them.
 struct SimulatorHarness: Sendable {
@@ -20,7 +27,7 @@ struct SimulatorHarness: Sendable {
     /// bounded by `seconds`, and always stops it.
     static func with(
         timeout seconds: Double = 20,
-        logger: Logger = Logger(label: "test.birst"),
+        logger: Logger = quietLogger("test.birst"),
         configure: @Sendable (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (SimulatorHarness) async throws -> Void
     ) async throws {
@@ -28,7 +35,7 @@ struct SimulatorHarness: Sendable {
         configuration.settings.uploadJob.durationSeconds = 5
         configuration.settings.publishJob.durationSeconds = 20
         configure(&configuration)
-        let simulator = BirstSimulator(configuration: configuration, logger: Logger(label: "test.birst-sim"))
+        let simulator = BirstSimulator(configuration: configuration, logger: quietLogger("test.birst-sim"))
         let port = try await simulator.start()
         let http = CurlClient(logger: logger)
         let base = "http://127.0.0.1:\(port)"
