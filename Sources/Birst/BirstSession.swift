@@ -6,7 +6,7 @@ import Logging
 /// login token (who). It logs in lazily, logs in again with the same cookie when the
 /// token has expired, and can be rebuilt from the cookie alone — what another worker
 /// does when it picks up a job. The login token is never exposed, logged or described.
-public actor BirstSession: CustomStringConvertible {
+public actor BirstSession: CustomStringConvertible, CustomReflectable {
     public nonisolated let client: BirstClient
     public nonisolated let credentials: BirstCredentials
     /// The cookie jar after the latest response; carry `cookies.serialized` in the job.
@@ -37,6 +37,11 @@ public actor BirstSession: CustomStringConvertible {
 
     public nonisolated var description: String {
         "BirstSession(endpoint: \(client.configuration.endpoint), user: \(credentials.username))"
+    }
+
+    /// `dump` and debuggers see no token.
+    public nonisolated var customMirror: Mirror {
+        Mirror(self, children: ["endpoint": client.configuration.endpoint, "credentials": credentials])
     }
 
     // MARK: Operations

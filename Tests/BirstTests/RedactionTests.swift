@@ -27,6 +27,9 @@ struct RedactionTests {
             do { _ = try await stranger.isJobComplete(jobToken: uploadToken, deadline: deadline) } catch { errors.append("\(error)") }
             errors.append("\(session)")
             errors.append(String(reflecting: session))
+            var dumped = ""
+            dump(session, to: &dumped)
+            errors.append(dumped)
 
             let tokens = try await harness.inspect().logins.map(\.token)
             #expect(tokens.count >= 4)
