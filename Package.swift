@@ -51,6 +51,7 @@ let package = Package(
             name: "Curl",
             dependencies: [
                 "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import Crypto
 /// S3 (or any S3-compatible service: MinIO, Ceph, moto) over a ``CurlClient``.
 ///
 /// Requests are signed with libcurl's built-in AWS Signature V4
@@ -140,7 +141,7 @@ public struct S3Client: Sendable {
         // S3 requires the payload hash; libcurl 7.88 signs with this header's value but does
         // not add it itself (without it, real S3 and moto with authentication reject every
         // request with SignatureDoesNotMatch).
-        headers.append(HTTPHeader("x-amz-content-sha256", SHA256.hex(body ?? [])))
+        headers.append(HTTPHeader("x-amz-content-sha256", SHA256.hash(data: body ?? []).map { String(format: "%02x", $0) }.joined()))
         if let token = configuration.credentials.sessionToken {
             headers.append(HTTPHeader("x-amz-security-token", token))
         }

@@ -5,6 +5,10 @@ struct BatonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baton",
         abstract: "Moves S3 reports into Birst through time-boxed worker slices on Kafka.",
-        subcommands: [BirstSimCommand.self]
+        discussion: """
+            Every command reads config/baton.yaml (or --config FILE), then BATON_… environment \
+            variables, then its flags; later wins. `baton <command> --help` explains each command.
+            """,
+        subcommands: [PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self]
     )
 }

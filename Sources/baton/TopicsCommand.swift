@@ -34,7 +34,7 @@ struct TopicsCommand: AsyncParsableCommand {
             let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
             defer { admin.shutdown() }
             let wanted = configuration.topics.all.map {
-                NewTopic(name: $0.name, partitions: Int32($0.partitions), replicationFactor: Int16(configuration.topics.replicationFactor))
+                NewTopic(name: $0.name, partitions: $0.partitions, replicationFactor: configuration.topics.replicationFactor)
             }
             let results = try await admin.createTopics(wanted, timeout: timeout)
             let existing = Dictionary(uniqueKeysWithValues: try await admin.listTopics(timeout: timeout).map { ($0.name, $0) })

@@ -10,6 +10,7 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var worker: WorkerSettings
     public var notify: NotifySettings
     public var routing: RoutingSettings
+    public var ingest: IngestSettings
     public var logLevel: String
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
@@ -33,6 +34,7 @@ public struct BatonConfiguration: Sendable, Equatable {
             worker: try WorkerSettings.load(settings),
             notify: try NotifySettings.load(settings),
             routing: RoutingSettings.load(settings),
+            ingest: try IngestSettings.load(settings),
             logLevel: level,
             baseDirectory: baseDirectory
         )

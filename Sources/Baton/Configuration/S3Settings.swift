@@ -23,3 +23,27 @@ public struct S3Settings: Sendable, Equatable {
         )
     }
 }
+
+import Curl
+import Foundation
+
+extension S3Settings {
+    /// The S3 client's configuration; the access key pair falls back to the standard
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+    public func clientConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> S3Configuration {
+        guard let accessKeyID = accessKeyID ?? environment["AWS_ACCESS_KEY_ID"] else {
+            throw ConfigurationError(key: "s3.accessKeyId", message: "required to read reports from S3 but not set")
+        }
+        guard let secret = secretAccessKey ?? environment["AWS_SECRET_ACCESS_KEY"] else {
+            throw ConfigurationError(
+                key: "s3.secretAccessKey",
+                message: "required secret to read reports from S3 is not set; set BATON_S3_SECRET_ACCESS_KEY or s3.secretAccessKeyFile"
+            )
+        }
+        return S3Configuration(
+            endpoint: endpoint, region: region,
+            credentials: S3Credentials(accessKeyID: accessKeyID, secretAccessKey: secret, sessionToken: sessionToken ?? environment["AWS_SESSION_TOKEN"]),
+            pathStyle: pathStyle
+        )
+    }
+}

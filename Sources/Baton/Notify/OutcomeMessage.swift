@@ -28,8 +28,8 @@ public struct OutcomeMessage: Sendable {
         var fields: [String: Any] = [
             "jobId": record.jobId,
             "status": record.status.rawValue,
-            "bucket": record.source.bucket,
-            "key": record.source.key,
+            "bucket": record.source?.bucket ?? "",
+            "key": record.source?.key ?? "",
             "slices": record.slices,
             "bytesUploaded": record.bytesUploaded,
             "queuedSeconds": seconds(record.timings.queuedSeconds),

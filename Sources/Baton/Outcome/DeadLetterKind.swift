@@ -12,6 +12,8 @@ public enum DeadLetterKind: String, Sendable, Codable, CaseIterable {
     case birstJobLost = "birst-job-lost"
     /// Birst refused the configured credentials: an operator must act.
     case birstCredentials = "birst-credentials"
+    /// Birst keeps refusing a request (unknown space, invalid value).
+    case birstRejected = "birst-rejected"
     case s3Missing = "s3-missing"
     case s3Denied = "s3-denied"
 }

@@ -19,7 +19,8 @@ public struct OutcomeRecord: Sendable, Hashable, Codable {
     public var status: JobResult.Status
     public var message: String?
     public var errorKind: String?
-    public var source: JobSource
+    /// Absent only for messages that could not be read as a job.
+    public var source: JobSource?
     public var target: JobTarget?
     public var slices: Int
     public var bytesUploaded: Int
@@ -57,6 +58,18 @@ public struct OutcomeRecord: Sendable, Hashable, Codable {
         self.slices = 0
         self.bytesUploaded = 0
         self.timings = Timings(createdAt: at, finishedAt: at, totalSeconds: 0)
+    }
+
+    /// For a message on the jobs topic that is not a readable job but names one (its key).
+    public init(poison jobId: String, at: Date = Date(), message: String, worker: String?) {
+        self.jobId = jobId
+        self.status = .deadLettered
+        self.message = message
+        self.errorKind = DeadLetterKind.poison.rawValue
+        self.slices = 0
+        self.bytesUploaded = 0
+        self.timings = Timings(createdAt: at, finishedAt: at, totalSeconds: 0)
+        self.worker = worker
     }
 
     public static func encode(_ record: OutcomeRecord) -> [UInt8] {

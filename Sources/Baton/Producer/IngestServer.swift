@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Logging
+import S3Events
+import ServiceLifecycle
+
+/// `baton ingest`: accepts S3 event notifications over HTTP (`POST /events`) in every
+/// form `baton publish --event` reads, and answers `202` only once the broker has
+/// acknowledged every job, so a sender that sees 202 may forget the event.
+public struct IngestServer: Sendable {
+    public var host: String
+    public var port: Int
+    public var maxBodySize: Int
+    public var authenticator: IngestAuthenticator
+    public var publisher: JobPublisher
+    public var logger: Logger
+
+    public init(host: String, port: Int, maxBodySize: Int, authenticator: IngestAuthenticator, publisher: JobPublisher, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.maxBodySize = maxBodySize
+        self.authenticator = authenticator
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    /// The server as a service (runs until graceful shutdown); `onListening` receives the
+    /// bound port (useful with port 0).
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.post("/events") { request, _ in try await handle(request) }
+        router.post("/") { request, _ in try await handle(request) }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "baton-ingest"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    func handle(_ request: Request) async throws -> Response {
+        var request = request
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.collectBody(upTo: maxBodySize))
+        } catch {
+            return Self.json(.contentTooLarge, ["error": "body larger than \(maxBodySize) bytes"])
+        }
+        if let reason = authenticator.reject(
+            authorization: request.headers[.authorization],
+            signature: request.headers.first { $0.name.canonicalName == "x-baton-signature" }?.value,
+            body: body
+        ) {
+            logger.warning("ingest request refused", metadata: ["reason": "\(reason)"])
+            return Self.json(.unauthorized, ["error": reason])
+        }
+        let batch: S3EventBatch
+        do {
+            batch = try S3EventParser.parse(body)
+        } catch let error as S3EventError {
+            return Self.json(.badRequest, ["error": error.description])
+        }
+        let published: [JobPublisher.Published]
+        do {
+            published = try await publisher.publish(batch.events)
+        } catch {
+            logger.error("could not publish jobs", metadata: ["error": "\(error)"])
+            return Self.json(.serviceUnavailable, ["error": "jobs could not be published; retry later (\(error))"])
+        }
+        return Self.json(.accepted, [
+            "jobs": published.map { item -> [String: String] in
+                switch item.made {
+                case .job(let job): ["jobId": job.jobId, "status": "queued", "bucket": item.event.bucket, "key": item.event.key]
+                case .unrouted(let outcome): ["jobId": outcome.jobId, "status": "unrouted", "bucket": item.event.bucket, "key": item.event.key]
+                }
+            },
+            "skipped": batch.skipped.map { ["path": $0.path, "reason": $0.reason] },
+        ])
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data + [0x0A]))
+        )
+    }
+}

@@ -1,0 +1,25 @@
+/// Why a slice republished its job instead of finishing it; `baton-handoff`.
+public enum HandoffReason: String, Sendable {
+    /// The slice budget ran out.
+    case budget
+    /// A step that must not be repeated (publishData, finishDataUpload) just happened:
+    /// record its result before anything else can go wrong.
+    case checkpoint
+    /// A transient error; `notBefore` holds the back-off.
+    case backoff
+    /// The worker is shutting down.
+    case shutdown
+    /// The partition moved to another worker.
+    case rebalance
+    /// Notifications still to send.
+    case notifyRetry = "notify-retry"
+
+    /// Whether the hand-off spends one of the job's retries. Hand-offs the worker
+    /// causes itself (shutdown, rebalance) do not, nor does re-sending a notification.
+    public var spendsRetry: Bool {
+        switch self {
+        case .budget, .checkpoint, .backoff: true
+        case .shutdown, .rebalance, .notifyRetry: false
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Kafka
+
+/// Builds the records a slice produces, with the headers of DESIGN.md §3.
+public struct JobRecords: Sendable {
+    public var topics: TopicSettings
+    public var workerID: String
+
+    public init(topics: TopicSettings, workerID: String) {
+        self.topics = topics
+        self.workerID = workerID
+    }
+
+    /// topic/partition/offset of the job's first message: kept from the input's header,
+    /// or the input itself when it is that first message.
+    public static func origin(of input: KafkaMessage) -> String {
+        if let origin = input.header(JobHeaders.origin) { return String(decoding: origin, as: UTF8.self) }
+        return "\(input.topic)/\(input.partition)/\(input.offset)"
+    }
+
+    public func continuation(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason) -> OutgoingRecord {
+        OutgoingRecord(
+            topic: topics.jobs.name,
+            key: Array(job.jobId.utf8),
+            value: JobEnvelopeCodec.encode(job),
+            headers: [
+                KafkaHeader(name: JobHeaders.attempt, string: String(job.slices + 1)),
+                KafkaHeader(name: JobHeaders.retriesLeft, string: String(job.retriesLeft)),
+                KafkaHeader(name: JobHeaders.origin, string: Self.origin(of: input)),
+                KafkaHeader(name: JobHeaders.worker, string: workerID),
+                KafkaHeader(name: JobHeaders.handoff, string: reason.rawValue),
+            ]
+        )
+    }
+
+    /// A new job as producers publish it.
+    public func newJob(_ job: JobEnvelope) -> OutgoingRecord {
+        OutgoingRecord(
+            topic: topics.jobs.name,
+            key: Array(job.jobId.utf8),
+            value: JobEnvelopeCodec.encode(job),
+            headers: [
+                KafkaHeader(name: JobHeaders.attempt, string: "1"),
+                KafkaHeader(name: JobHeaders.retriesLeft, string: String(job.retriesLeft)),
+            ]
+        )
+    }
+
+    /// A dead letter of a job that could be read: its envelope, as it stood.
+    public func deadLetter(_ job: JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String) -> OutgoingRecord {
+        OutgoingRecord(
+            topic: topics.deadLetters.name,
+            key: Array(job.jobId.utf8),
+            value: JobEnvelopeCodec.encode(job),
+            headers: deadLetterHeaders(input: input, kind: kind, reason: reason)
+        )
+    }
+
+    /// A dead letter of a message that could not be read: key, value and headers
+    /// untouched, so it can be inspected and replayed as it arrived.
+    public func poison(_ input: KafkaMessage, reason: String) -> OutgoingRecord {
+        OutgoingRecord(
+            topic: topics.deadLetters.name,
+            key: input.key,
+            value: input.value,
+            headers: input.headers.filter { !$0.name.hasPrefix("baton-error") && $0.name != JobHeaders.deadLetterSource }
+                + deadLetterHeaders(input: input, kind: .poison, reason: reason)
+        )
+    }
+
+    private func deadLetterHeaders(input: KafkaMessage, kind: DeadLetterKind, reason: String) -> [KafkaHeader] {
+        [
+            KafkaHeader(name: JobHeaders.errorKind, string: kind.rawValue),
+            KafkaHeader(name: JobHeaders.error, string: String(reason.prefix(4096))),
+            KafkaHeader(name: JobHeaders.deadLetterSource, string: "\(input.topic)/\(input.partition)/\(input.offset)"),
+            KafkaHeader(name: JobHeaders.worker, string: workerID),
+        ]
+    }
+
+    public func outcome(_ record: OutcomeRecord) -> OutgoingRecord {
+        OutgoingRecord(topic: topics.outcomes.name, key: Array(record.jobId.utf8), value: OutcomeRecord.encode(record))
+    }
+}

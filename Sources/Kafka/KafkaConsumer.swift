@@ -1,0 +1,307 @@
+import Foundation
+import Logging
+import Synchronization
+internal import CRdKafka
+
+/// A Kafka consumer: a consumer-group member (subscribe) with manual commits,
+/// pause/resume, backpressure and rebalance hand-off — or a reader of explicitly
+/// assigned partitions (replays, reading a topic to its end).
+///
+/// A dedicated thread calls `rd_kafka_consumer_poll` continuously — also while the
+/// application is slow — so `max.poll.interval.ms` is never exceeded by long work. Messages
+/// go into per-partition buffers; ``next()`` takes the oldest deliverable one. A partition
+/// whose buffer reaches the high-water mark (``KafkaConsumerOptions``) is paused in
+/// librdkafka until it drains below the low-water mark.
+///
+/// Offsets are never committed or stored automatically (`enable.auto.commit` and
+/// `enable.auto.offset.store` are forced off): call ``commit(_:)``.
+public final class KafkaConsumer: Sendable {
+    private let client: RdKafkaClient
+    private let context: ConsumerContext
+    private let consumerQueue: PollQueue
+    private let closed = AsyncEvent()
+    private let waiterIDs = Atomic<UInt64>(0)
+    private let logger: Logger
+    /// `group.id`; nil for a manually assigned consumer without one (it cannot commit).
+    public let groupID: String?
+    /// Subscribed topics (or the topics of the assigned partitions).
+    public let topics: [String]
+
+    /// Properties this consumer always sets, whatever the configuration says.
+    public static let forcedProperties: [String: String] = [
+        "enable.auto.commit": "false",
+        "enable.auto.offset.store": "false",
+    ]
+
+    private enum Mode {
+        case subscribe([String])
+        case assign([TopicPartition: KafkaStartOffset])
+    }
+
+    /// Joins `group.id` and subscribes to `topics`.
+    ///
+    /// - Parameters:
+    ///   - configuration: librdkafka properties; `group.id` is required.
+    ///   - topics: topics to subscribe to (librdkafka regex subscriptions start with `^`).
+    ///   - options: buffering and hand-off settings.
+    ///   - onRebalance: told about assignment changes; revoke/lost events are awaited (up to
+    ///     `options.rebalanceHandoffTimeout`) before the partitions are given up. It must not
+    ///     await ``close()``.
+    public convenience init(
+        configuration: KafkaConfiguration,
+        topics: [String],
+        logger: Logger,
+        options: KafkaConsumerOptions = KafkaConsumerOptions(),
+        onRebalance: (@Sendable (RebalanceEvent) async -> Void)? = nil
+    ) throws {
+        guard let groupID = configuration.properties["group.id"], !groupID.isEmpty else {
+            throw KafkaError.configuration(property: "group.id", "a consumer needs a \"group.id\"")
+        }
+        guard !topics.isEmpty else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one topic")
+        }
+        try self.init(configuration: configuration, mode: .subscribe(topics), logger: logger, options: options, onRebalance: onRebalance)
+    }
+
+    /// Reads exactly `partitions` from the given start offsets, outside any group
+    /// rebalancing. `group.id` is optional (needed only for ``commit(_:)`` and
+    /// ``KafkaStartOffset/committed``). With `enable.partition.eof=true`, ``nextEvent()``
+    /// reports when each partition has been read to its end.
+    public convenience init(
+        configuration: KafkaConfiguration,
+        partitions: [TopicPartition: KafkaStartOffset],
+        logger: Logger,
+        options: KafkaConsumerOptions = KafkaConsumerOptions()
+    ) throws {
+        guard !partitions.isEmpty else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one partition")
+        }
+        try self.init(configuration: configuration, mode: .assign(partitions), logger: logger, options: options, onRebalance: nil)
+    }
+
+    private init(
+        configuration: KafkaConfiguration,
+        mode: Mode,
+        logger: Logger,
+        options: KafkaConsumerOptions,
+        onRebalance: (@Sendable (RebalanceEvent) async -> Void)?
+    ) throws {
+        var properties = configuration.properties
+        let groupID = properties["group.id"].flatMap { $0.isEmpty ? nil : $0 }
+        if groupID == nil {
+            // librdkafka's consumer API needs a group even for rd_kafka_assign; this one is
+            // never joined and never committed to.
+            properties["group.id"] = "baton-reader-\(UUID().uuidString.lowercased())"
+        }
+        for (key, value) in KafkaConsumer.forcedProperties {
+            if let configured = properties[key], configured != value {
+                logger.warning("Kafka consumer: ignoring \(key)=\(configured); offsets are committed explicitly")
+            }
+            properties[key] = value
+        }
+        let context = ConsumerContext(logger: logger, options: options, onRebalance: onRebalance)
+        let client = try RdKafkaClient(kind: .consumer, configuration: properties, context: context, serveErrors: true) {
+            conf in
+            if case .subscribe = mode { rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback) }
+        }
+        // Serve errors and logs from the consumer queue too.
+        _ = rd_kafka_poll_set_consumer(client.handle)
+        let consumerQueue = PollQueue(rd_kafka_queue_get_consumer(client.handle))
+
+        let topics: [String]
+        let err: rd_kafka_resp_err_t
+        let what: String
+        switch mode {
+        case .subscribe(let subscribed):
+            topics = subscribed
+            what = "subscribe to \(subscribed.joined(separator: ", "))"
+            err = RdKafkaTopicPartitionList(topics: subscribed).withPointer { rd_kafka_subscribe(client.handle, $0) }
+        case .assign(let partitions):
+            topics = Set(partitions.keys.map(\.topic)).sorted()
+            what = "assign \(partitions.keys.sorted().map(\.description).joined(separator: ", "))"
+            let list = RdKafkaTopicPartitionList(offsets: partitions.mapValues(\.rawOffset))
+            context.state.withLock { $0.assign(Array(partitions.keys), replacing: true) }
+            err = list.withPointer { rd_kafka_assign(client.handle, $0) }
+        }
+        if err.isError {
+            consumerQueue.destroy()
+            client.destroy {}
+            throw KafkaError(err, context: what)
+        }
+
+        self.client = client
+        self.context = context
+        self.consumerQueue = consumerQueue
+        self.logger = logger
+        self.groupID = groupID
+        self.topics = topics
+
+        let closed = self.closed
+        let thread = Thread {
+            KafkaConsumer.pollLoop(client: client, context: context, consumerQueue: consumerQueue, closed: closed)
+        }
+        thread.name = "kafka-consumer-\(client.name)"
+        thread.start()
+        logger.debug(
+            "Kafka consumer started: \(what)",
+            metadata: ["kafka.client": "\(client.name)", "kafka.group": "\(groupID ?? "-")"])
+    }
+
+    deinit {
+        // Not closed by its owner: leave the group in the background.
+        requestClose()
+    }
+
+    /// The next message, in order within each partition. Suspends (without blocking a
+    /// thread) until one is available; returns nil once the consumer is closing.
+    /// Messages of partitions paused with ``pause(_:)`` are held back.
+    /// - Throws: `CancellationError` when the calling task is cancelled while waiting; a
+    ///   fatal ``KafkaError``.
+    public func next() async throws -> KafkaMessage? {
+        while let event = try await nextEvent(wantsEvents: false) {
+            if case .message(let message) = event { return message }
+        }
+        return nil
+    }
+
+    /// Like ``next()``, but also reports ``KafkaConsumerEvent/endOfPartition(_:offset:)``
+    /// (with `enable.partition.eof=true`) once a partition has been read to its end.
+    public func nextEvent() async throws -> KafkaConsumerEvent? {
+        try await nextEvent(wantsEvents: true)
+    }
+
+    private func nextEvent(wantsEvents: Bool) async throws -> KafkaConsumerEvent? {
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
+        let context = self.context
+        let consumerQueue = self.consumerQueue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, any Error>) in
+                let (action, wake) = context.state.withLock { state in
+                    let action = state.next(
+                        id: id, continuation: continuation, wantsEvents: wantsEvents, isCancelled: Task.isCancelled)
+                    return (action, state.needsReconcile)
+                }
+                if wake { consumerQueue.wake() }
+                switch action {
+                case .event(let event): continuation.resume(returning: event)
+                case .finished: continuation.resume(returning: nil)
+                case .fail(let error): continuation.resume(throwing: error)
+                case .suspended: break
+                }
+            }
+        } onCancel: {
+            if let waiter = context.state.withLock({ $0.cancelWaiter(id: id) }) {
+                waiter.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    /// ``next()`` as an `AsyncSequence`.
+    public var messages: KafkaMessages { KafkaMessages(consumer: self) }
+
+    /// Commits offsets synchronously (waits for the broker). Each offset is the *next*
+    /// offset to consume — `message.offset + 1` once `message` is done. Needs `group.id`.
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws {
+        guard !offsets.isEmpty else { return }
+        guard groupID != nil else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, context: "commit needs a \"group.id\"")
+        }
+        try await client.blocking("consumer") { handle throws(KafkaError) in
+            let list = RdKafkaTopicPartitionList(offsets: offsets)
+            let err = list.withPointer { rd_kafka_commit(handle, $0, 0) }
+            let what = offsets.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ", ")
+            if err.isError { throw KafkaError(err, context: "commit \(what)") }
+            if let failed = list.entries.first(where: { $0.err.isError }) {
+                throw KafkaError(failed.err, context: "commit \(failed.topicPartition)@\(failed.offset)")
+            }
+        }
+    }
+
+    /// Holds back the partitions' messages (buffered ones are not returned by ``next()``) and
+    /// stops fetching them. Partitions not currently assigned are ignored; a pause ends when
+    /// the partition is revoked.
+    public func pause(_ partitions: [TopicPartition]) {
+        if context.state.withLock({ $0.pause(partitions) }) {
+            consumerQueue.wake()
+        }
+    }
+
+    /// Ends ``pause(_:)``: held-back messages are delivered and fetching resumes (unless the
+    /// partition's buffer is still above its high-water mark).
+    public func resume(_ partitions: [TopicPartition]) {
+        let (changed, deliveries) = context.state.withLock { $0.resume(partitions) }
+        for (waiter, event) in deliveries { waiter.resume(returning: event) }
+        if changed { consumerQueue.wake() }
+    }
+
+    /// The partitions currently assigned to this member.
+    public func assignment() -> Set<TopicPartition> {
+        context.state.withLock { $0.assigned }
+    }
+
+    /// Partitions paused by ``pause(_:)``.
+    public func paused() -> Set<TopicPartition> {
+        context.state.withLock { $0.userPaused }
+    }
+
+    /// Leaves the group cleanly (`rd_kafka_consumer_close` on the poll thread, which reports
+    /// the final revoke to `onRebalance`), then destroys the client. Waiting ``next()`` calls
+    /// return nil. Idempotent; concurrent callers all wait for the end.
+    public func close() async {
+        requestClose()
+        await closed.wait()
+    }
+
+    private func requestClose() {
+        let (first, waiters) = context.state.withLock { $0.close() }
+        for waiter in waiters { waiter.resume(returning: nil) }
+        if first {
+            logger.debug("Kafka consumer closing", metadata: ["kafka.client": "\(client.name)"])
+            consumerQueue.wake()
+        }
+    }
+
+    /// Messages buffered for `partition` (for tests and diagnostics).
+    func bufferedCount(_ partition: TopicPartition) -> Int {
+        context.state.withLock { $0.bufferedCount(partition) }
+    }
+
+    /// Partitions currently paused inside librdkafka (for tests and diagnostics).
+    func libraryPaused() -> Set<TopicPartition> {
+        context.state.withLock { $0.libraryPaused }
+    }
+
+    private static func pollLoop(client: RdKafkaClient, context: ConsumerContext, consumerQueue: PollQueue, closed: AsyncEvent) {
+        let handle = client.handle
+        let timeout = context.options.pollTimeout.milliseconds
+        while context.state.withLock({ $0.lifecycle == .running }) {
+            context.reconcilePauses(handle: handle)
+            guard let message = rd_kafka_consumer_poll(handle, timeout) else { continue }
+            context.consume(message, handle: handle)
+            rd_kafka_message_destroy(message)
+        }
+        // Leave the group; the final revoke reaches onRebalance from in here.
+        let err = rd_kafka_consumer_close(handle)
+        if err.isError {
+            context.logger.warning("Kafka consumer: close: \(KafkaError(err))", metadata: ["kafka.client": "\(client.name)"])
+        }
+        consumerQueue.destroy()
+        context.state.withLock { $0.closed() }
+        context.dropRebalanceHandler()
+        client.destroy {
+            context.logger.debug("Kafka consumer closed", metadata: ["kafka.client": "\(client.name)"])
+            closed.signal()
+        }
+    }
+}
+
+extension KafkaStartOffset {
+    var rawOffset: Int64 {
+        switch self {
+        case .beginning: Int64(RD_KAFKA_OFFSET_BEGINNING)
+        case .end: Int64(RD_KAFKA_OFFSET_END)
+        case .committed: Int64(RD_KAFKA_OFFSET_STORED)
+        case .offset(let offset): offset
+        }
+    }
+}

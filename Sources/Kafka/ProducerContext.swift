@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import Synchronization
+internal import CRdKafka
+
+/// The producer's shared state: sends waiting for their delivery report, and lifecycle.
+/// Its delivery-report callback runs on the producer's poll thread.
+final class ProducerContext: RdKafkaContext, @unchecked Sendable {
+    enum Lifecycle {
+        case running
+        /// Shutdown requested: flush for up to this long, then stop.
+        case stopping(flushTimeout: Duration)
+    }
+
+    struct State {
+        var lifecycle = Lifecycle.running
+        var nextID: UInt = 1
+        var pending: [UInt: CheckedContinuation<DeliveryReport, any Error>] = [:]
+        var fatalError: KafkaError?
+    }
+
+    let state = Mutex(State())
+
+    override func fatalErrorRaised(_ error: KafkaError) {
+        state.withLock { $0.fatalError = error }
+    }
+
+    /// Resolves the send waiting for message `id`.
+    func delivered(id: UInt, _ result: Result<DeliveryReport, KafkaError>) {
+        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
+            logger.debug("delivery report for unknown message \(id)")
+            return
+        }
+        continuation.resume(with: result.mapError { $0 })
+    }
+
+    /// Fails every send still waiting (after the handle is gone).
+    func failAllPending(_ error: KafkaError) {
+        let waiting = state.withLock { state in
+            defer { state.pending = [:] }
+            return state.pending
+        }
+        for (_, continuation) in waiting { continuation.resume(throwing: error) }
+    }
+}
+
+/// Delivery report callback: runs inside rd_kafka_poll/rd_kafka_flush on our threads.
+let rdKafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+    _, message, opaque in
+    guard let message, let opaque else { return }
+    guard let context = Unmanaged<RdKafkaContext>.fromOpaque(opaque).takeUnretainedValue() as? ProducerContext
+    else { return }
+    let m = message.pointee
+    let id = UInt(bitPattern: m._private)
+    let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+    if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+        context.delivered(id: id, .success(DeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
+    } else {
+        let partition = m.partition >= 0 ? "/\(m.partition)" : ""
+        context.delivered(id: id, .failure(KafkaError(m.err, context: "delivery to \(topic)\(partition) failed")))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Baton
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Accept S3 event notifications over HTTP and publish their jobs.",
+        discussion: """
+            POST /events (or /) with any payload `baton publish --event` reads: S3's notification \
+            document, SNS/SQS-wrapped, EventBridge or a MinIO webhook. Answers:
+              202  every job acknowledged by the broker (JSON: jobs and skipped records)
+              400  not a usable S3 event (JSON: the precise reason)
+              401  missing or wrong credentials
+              413  body larger than ingest.maxBodySize
+              503  the broker did not acknowledge; retry later
+            GET /healthz answers 200.
+
+            Callers authenticate with `Authorization: Bearer $BATON_INGEST_TOKEN`, or sign the \
+            body with `X-Baton-Signature: sha256=<hex HMAC-SHA256 keyed with \
+            $BATON_INGEST_HMAC_SECRET>`. SIGTERM or SIGINT stops it gracefully.
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+
+    @Option(help: ArgumentHelp("Address to listen on (ingest.listen).", valueName: "HOST:PORT"))
+    var listen: String?
+
+    func run() async throws {
+        let configuration = try await config.load(flags: ["ingest.listen": listen])
+        try configuration.ingest.validateAuthentication()
+        let (host, port) = try Self.split(configuration.ingest.listen)
+        let logger = Logger(label: "baton.ingest")
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
+        let server = IngestServer(
+            host: host, port: port, maxBodySize: configuration.ingest.maxBodySize,
+            authenticator: IngestAuthenticator(token: configuration.ingest.token, hmacSecret: configuration.ingest.hmacSecret),
+            publisher: JobPublisher(
+                factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
+                records: JobRecords(topics: configuration.topics, workerID: "ingest-\(ProcessInfo.processInfo.processIdentifier)"),
+                sink: producer, logger: logger
+            ),
+            logger: logger
+        )
+        let application = server.application { port in
+            logger.info("ingest listening", metadata: ["url": "http://\(host):\(port)/events"])
+        }
+        let group = ServiceGroup(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        await producer.shutdown(timeout: .seconds(10))
+    }
+
+    static func split(_ address: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("expected HOST:PORT, got \"\(address)\"")
+        }
+        return (String(address[..<colon]), port)
+    }
+}

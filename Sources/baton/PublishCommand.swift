@@ -1,0 +1,121 @@
+import ArgumentParser
+import Baton
+import Foundation
+import Kafka
+import Logging
+import S3Events
+
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Publish jobs for S3 objects: one by URI, or every object in an S3 event notification.",
+        discussion: """
+            The routes (routing.file) decide each job's Birst space and source; an object no \
+            route matches is recorded on the outcomes topic as `unrouted`. --event accepts S3's \
+            notification document (Records), the same wrapped in SNS (HTTP or Lambda form) or \
+            SQS, EventBridge "Object Created" events and MinIO webhooks. Keys in events are \
+            URL-decoded; a key given as s3://BUCKET/KEY is taken literally. The command returns \
+            once the broker acknowledged every job.
+
+            Examples:
+              baton publish s3://reports/daily/2026-11-27.csv
+              baton publish --event notification.json
+              aws s3api … | baton publish --event -
+            """
+    )
+
+    @OptionGroup var config: ConfigOptions
+
+    @Argument(help: ArgumentHelp("The object, as s3://BUCKET/KEY.", valueName: "s3://BUCKET/KEY"))
+    var uri: String?
+
+    @Option(help: "The object's size in bytes (saves the worker a HEAD request).")
+    var size: Int?
+
+    @Option(help: "The object's version id (versioned buckets); part of the job id.")
+    var versionId: String?
+
+    @Option(name: .customLong("etag"), help: "The object's ETag; part of the job id when there is no version id.")
+    var eTag: String?
+
+    @Option(help: ArgumentHelp("Read an S3 event notification from FILE, or from standard input with -.", valueName: "FILE|-"))
+    var event: String?
+
+    @Flag(help: "Print the result as JSON lines.")
+    var json = false
+
+    func validate() throws {
+        guard (uri == nil) != (event == nil) else {
+            throw ValidationError("give either s3://BUCKET/KEY or --event FILE|-, not both and not neither")
+        }
+        if event != nil, size != nil || versionId != nil || eTag != nil {
+            throw ValidationError("--size, --version-id and --etag describe an s3:// URI; an event carries its own")
+        }
+        if let size, size < 0 { throw ValidationError("--size must not be negative") }
+    }
+
+    func run() async throws {
+        let configuration = try await config.load()
+        let events = try readEvents()
+        let logger = Logger(label: "baton.publish")
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
+        let publisher = JobPublisher(
+            factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
+            records: JobRecords(topics: configuration.topics, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)"),
+            sink: producer, logger: logger
+        )
+        let published: [JobPublisher.Published]
+        do {
+            published = try await publisher.publish(events.events)
+        } catch {
+            await producer.shutdown(timeout: .seconds(5))
+            throw error
+        }
+        await producer.shutdown(timeout: .seconds(10))
+        for item in published { print(PublishReport.line(item, json: json)) }
+        for skipped in events.skipped where !json { print("skipped \(skipped.path.isEmpty ? "event" : skipped.path): \(skipped.reason)") }
+    }
+
+    private func readEvents() throws -> S3EventBatch {
+        if let uri {
+            let object = try S3URI(parsing: uri)
+            return S3EventBatch(events: [
+                S3ObjectEvent(bucket: object.bucket, key: object.key, size: size, eTag: eTag, versionId: versionId, eventTime: Timestamp.format(Date()))
+            ])
+        }
+        let payload: Data
+        if event == "-" {
+            payload = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let data = FileManager.default.contents(atPath: event!) else { throw ValidationError("cannot read \(event!)") }
+            payload = data
+        }
+        do {
+            return try S3EventParser.parse(Array(payload))
+        } catch let error as S3EventError {
+            throw ValidationError("not a usable S3 event: \(error)")
+        }
+    }
+}
+
+/// One line per published object, for people or (with --json) for scripts.
+enum PublishReport {
+    static func line(_ item: JobPublisher.Published, json: Bool) -> String {
+        let uri = "s3://\(item.event.bucket)/\(item.event.key)"
+        switch (item.made, json) {
+        case (.job(let job), false):
+            return "job \(job.jobId)  \(uri) → space \(job.target.spaceId), source \(job.target.sourceName) (route \(job.target.route ?? "-"))"
+        case (.unrouted(let outcome), false):
+            return "unrouted \(outcome.jobId)  \(uri): no route matches"
+        case (.job(let job), true):
+            return jsonLine(["jobId": job.jobId, "status": "queued", "uri": uri, "spaceId": job.target.spaceId, "sourceName": job.target.sourceName])
+        case (.unrouted(let outcome), true):
+            return jsonLine(["jobId": outcome.jobId, "status": "unrouted", "uri": uri])
+        }
+    }
+
+    private static func jsonLine(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
