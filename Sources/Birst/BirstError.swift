@@ -1,0 +1,63 @@
+/// A failed Birst call, classified so that a worker knows what to do next.
+/// Messages are redacted: they never contain the login token or the password.
+public struct BirstError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, CustomStringConvertible {
+        /// `token … is not valid or has expired`: the login or job token is unknown on
+        /// this server. Sessions log in again (same cookie) once; if it persists, the job
+        /// is lost (dead letter).
+        case invalidToken
+        /// `Server was unable to process request`, HTTP 5xx, timeouts, connection
+        /// errors: retry with back-off.
+        case transient
+        /// Malformed, unknown or wrong credentials: fatal, a configuration error.
+        case badCredentials
+        /// The caller's deadline passed (or left too little time to start the call).
+        case deadlineExceeded
+        /// Any other SOAP fault (busy space, unknown space, …).
+        case fault
+        /// The response was not a SOAP answer we accept (not XML, a DOCTYPE, wrong
+        /// element, missing result, unexpected HTTP status).
+        case invalidResponse
+        /// The request could not be built (a value XML cannot carry).
+        case invalidRequest
+
+        public var description: String { rawValue }
+    }
+
+    public var kind: Kind
+    public var operation: BirstOperation
+    /// Human-readable and redacted: the SOAP `faultstring`, or what went wrong.
+    public var message: String
+    /// SOAP `faultcode` (`soap:Server`, `soap:Client`) when the server answered a fault.
+    public var faultCode: String?
+    /// HTTP status when a response arrived.
+    public var httpStatus: Int?
+    /// Whether the server may have carried the call out although it failed: the
+    /// request was sent and the answer was lost (timeout, dropped connection, 5xx).
+    /// An `uploadData` that may have taken effect cannot simply be resent.
+    public var mayHaveTakenEffect: Bool
+
+    public init(
+        kind: Kind, operation: BirstOperation, message: String, faultCode: String? = nil,
+        httpStatus: Int? = nil, mayHaveTakenEffect: Bool = false
+    ) {
+        self.kind = kind
+        self.operation = operation
+        self.message = message
+        self.faultCode = faultCode
+        self.httpStatus = httpStatus
+        self.mayHaveTakenEffect = mayHaveTakenEffect
+    }
+
+    /// Worth trying again later (possibly in another slice).
+    public var isRetryable: Bool { kind == .transient || kind == .deadlineExceeded }
+    /// A configuration error: retrying cannot help.
+    public var isFatal: Bool { kind == .badCredentials || kind == .invalidRequest }
+
+    public var description: String {
+        var text = "Birst \(operation.rawValue) failed (\(kind))"
+        if let httpStatus { text += " [HTTP \(httpStatus)]" }
+        if let faultCode { text += " [\(faultCode)]" }
+        return text + ": " + message
+    }
+}

@@ -1,0 +1,185 @@
+import Curl
+import Foundation
+import Logging
+
+/// A conversation with one Birst server: the affinity cookie (which server) and the
+/// login token (who). It logs in lazily, logs in again with the same cookie when the
+/// token has expired, and can be rebuilt from the cookie alone — what another worker
+/// does when it picks up a job. The login token is never exposed, logged or described.
+public actor BirstSession: CustomStringConvertible, CustomReflectable {
+    public nonisolated let client: BirstClient
+    public nonisolated let credentials: BirstCredentials
+    /// The cookie jar after the latest response; carry `cookies.serialized` in the job.
+    public private(set) var cookies: CookieJar
+    private var token: String?
+    private var pendingLogin: (task: Task<String, any Error>, deadline: Deadline)?
+    private var redactor: Redactor
+    /// Logins performed by this session (lazy first login plus re-logins).
+    public private(set) var loginCount = 0
+
+    public init(client: BirstClient, credentials: BirstCredentials, cookies: CookieJar = CookieJar()) {
+        self.client = client
+        self.credentials = credentials
+        self.cookies = cookies
+        self.redactor = Redactor([credentials.password])
+    }
+
+    /// A session for a job picked up from the queue: `affinityCookie` is the
+    /// `CookieJar.serialized` another session left. Nil when it does not parse.
+    public init?(client: BirstClient, credentials: BirstCredentials, affinityCookie: String) {
+        guard let jar = CookieJar(serialized: affinityCookie) else { return nil }
+        self.init(client: client, credentials: credentials, cookies: jar)
+    }
+
+    /// The compact cookie form to store in a job envelope.
+    public var affinityCookie: String { cookies.serialized }
+    public var isLoggedIn: Bool { token != nil }
+
+    public nonisolated var description: String {
+        "BirstSession(endpoint: \(client.configuration.endpoint), user: \(credentials.username))"
+    }
+
+    /// `dump` and debuggers see no token.
+    public nonisolated var customMirror: Mirror {
+        Mirror(self, children: ["endpoint": client.configuration.endpoint, "credentials": credentials])
+    }
+
+    // MARK: Operations
+
+    /// Logs in now unless already logged in (calls log in lazily anyway).
+    public func login(deadline: Deadline) async throws(BirstError) {
+        _ = try await loginToken(deadline: deadline)
+    }
+
+    /// Ends the login session. A token the server no longer knows counts as logged out.
+    public func logout(deadline: Deadline) async throws(BirstError) {
+        guard let current = token else { return }
+        token = nil
+        let exchange = await client.perform(
+            .logout(token: current), cookies: cookies, deadline: deadline, redactor: redactor)
+        if let jar = exchange.cookies { cookies = jar }
+        if case .failure(let error) = exchange.outcome, error.kind != .invalidToken { throw error }
+    }
+
+    public func getLoadStatus(spaceID: String, deadline: Deadline) async throws(BirstError) -> LoadStatus {
+        try await call(deadline) { .getLoadStatus(token: $0, spaceID: spaceID) } read: { answer throws(BirstError) in
+            LoadStatus(rawValue: try AnswerReader.text(answer, .getLoadStatus))
+        }
+    }
+
+    /// Returns the upload token (also a job token for `isJobComplete`/`getJobStatus`).
+    public func beginDataUpload(spaceID: String, sourceName: String, deadline: Deadline) async throws(BirstError) -> String {
+        try await call(deadline) { .beginDataUpload(token: $0, spaceID: spaceID, sourceName: sourceName) } read: {
+            answer throws(BirstError) in try AnswerReader.token(answer, .beginDataUpload)
+        }
+    }
+
+    public func setDataUploadOptions(
+        uploadToken: String, options: [DataUploadOption], deadline: Deadline
+    ) async throws(BirstError) {
+        try await call(deadline) {
+            .setDataUploadOptions(token: $0, uploadToken: uploadToken, options: options.map(\.wireValue))
+        } read: { _ throws(BirstError) in }
+    }
+
+    /// Appends `bytes` to the upload (`numBytes` = `bytes.count`, `data` = base64).
+    public func uploadData(uploadToken: String, bytes: [UInt8], deadline: Deadline) async throws(BirstError) {
+        try await call(deadline) { .uploadData(token: $0, uploadToken: uploadToken, bytes: bytes) } read: {
+            _ throws(BirstError) in
+        }
+    }
+
+    /// Ends the upload; Birst then analyses it asynchronously (poll the upload token).
+    public func finishDataUpload(uploadToken: String, deadline: Deadline) async throws(BirstError) {
+        try await call(deadline) { .finishDataUpload(token: $0, uploadToken: uploadToken) } read: {
+            _ throws(BirstError) in
+        }
+    }
+
+    /// Starts processing; empty `subgroups` means all processing groups. Returns the job token.
+    public func publishData(
+        spaceID: String, subgroups: [String] = [], date: Date = Date(), deadline: Deadline
+    ) async throws(BirstError) -> String {
+        try await call(deadline) { .publishData(token: $0, spaceID: spaceID, subgroups: subgroups, date: date) } read: {
+            answer throws(BirstError) in try AnswerReader.token(answer, .publishData)
+        }
+    }
+
+    public func isJobComplete(jobToken: String, deadline: Deadline) async throws(BirstError) -> Bool {
+        try await call(deadline) { .isJobComplete(token: $0, jobToken: jobToken) } read: { answer throws(BirstError) in
+            try AnswerReader.bool(answer, .isJobComplete)
+        }
+    }
+
+    public func getJobStatus(jobToken: String, deadline: Deadline) async throws(BirstError) -> JobStatus {
+        try await call(deadline) { .getJobStatus(token: $0, jobToken: jobToken) } read: { answer throws(BirstError) in
+            try AnswerReader.jobStatus(answer)
+        }
+    }
+
+    // MARK: Login handling
+
+    /// Runs a call with the login token; on "not valid or has expired" it logs in again
+    /// once (same cookie) and retries once. A second such fault is thrown.
+    private func call<T: Sendable>(
+        _ deadline: Deadline,
+        _ build: (String) -> SOAPRequest,
+        read: (XMLNode) throws(BirstError) -> T
+    ) async throws(BirstError) -> T {
+        var loggedInAgain = false
+        while true {
+            let current = try await loginToken(deadline: deadline)
+            let request = build(current)
+            let exchange = await client.perform(request, cookies: cookies, deadline: deadline, redactor: redactor)
+            if let jar = exchange.cookies { cookies = jar }
+            switch exchange.outcome {
+            case .success(let answer):
+                return try read(answer)
+            case .failure(let error) where error.kind == .invalidToken && !loggedInAgain:
+                loggedInAgain = true
+                if token == current { token = nil }
+                client.logger.info(
+                    "Birst rejected a token; logging in again with the same affinity cookie",
+                    metadata: ["birst.operation": "\(request.operation)", "birst.error": "\(error.message)"])
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    private func loginToken(deadline: Deadline) async throws(BirstError) -> String {
+        if let token { return token }
+        if let pending = pendingLogin, pending.deadline <= deadline {
+            return try await value(of: pending.task)
+        }
+        let client = client, credentials = credentials, jar = cookies, loginRedactor = redactor
+        let task = Task<String, any Error> {
+            let exchange = await client.perform(.login(credentials), cookies: jar, deadline: deadline, redactor: loginRedactor)
+            self.adopt(exchange.cookies)
+            let answer = try exchange.outcome.get()
+            return try AnswerReader.token(answer, .login)
+        }
+        pendingLogin = (task, deadline)
+        defer { if pendingLogin?.task == task { pendingLogin = nil } }
+        let fresh = try await value(of: task)
+        token = fresh
+        redactor.add(fresh)
+        loginCount += 1
+        client.logger.debug("Logged in to Birst", metadata: ["birst.user": "\(credentials.username)"])
+        return fresh
+    }
+
+    private func adopt(_ jar: CookieJar?) {
+        if let jar { cookies = jar }
+    }
+
+    private func value(of task: Task<String, any Error>) async throws(BirstError) -> String {
+        do {
+            return try await task.value
+        } catch let error as BirstError {
+            throw error
+        } catch {
+            throw BirstError(kind: .transient, operation: .login, message: "login interrupted: \(error)")
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Logging
+import Synchronization
+
+/// Collects every log line (message and metadata) so a test can search it.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    var count: Int { lines.withLock { $0.count } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    func logger(label: String = "test.capture") -> Logger {
+        var logger = Logger(label: label) { label in CapturingLogHandler(label: label, capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let label: String
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        let error = event.error.map { " error: \($0)" } ?? ""
+        capture.append("\(event.level) \(label): \(event.message) \(all)\(error)")
+    }
+}
