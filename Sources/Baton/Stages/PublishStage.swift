@@ -1,0 +1,31 @@
+import Foundation
+
+/// Starts Birst's processing, guarded by the space's load status so a redelivered job
+/// does not start a second publish while the first still runs.
+struct PublishStage: Stage {
+    var env: SliceEnvironment
+
+    func run(_ job: inout JobEnvelope, context: SliceContext) async throws -> StageStep {
+        let session = await env.birst.session(affinityCookie: job.birst.affinityCookie)
+        while true {
+            let status = try await session.getLoadStatus(spaceID: job.target.spaceId, deadline: context.callDeadline)
+            if status.isAvailable { break }
+            context.logger.info("space busy, waiting before publishing", metadata: ["loadStatus": "\(status)"])
+            guard await context.pause(for: env.birstSettings.pollInterval) else {
+                job.birst.affinityCookie = await session.affinityCookie
+                job.notBefore = context.isStopRequested ? nil : Date.after(env.birstSettings.pollInterval)
+                return .handOff(.budget)
+            }
+        }
+        let token = try await session.publishData(
+            spaceID: job.target.spaceId, subgroups: job.target.subgroups, date: Date(), deadline: context.callDeadline
+        )
+        job.birst.publishToken = token
+        job.birst.publishStartedAt = Date()
+        job.birst.affinityCookie = await session.affinityCookie
+        job.stage = .awaitPublish
+        context.logger.info("publish started")
+        // A publish must never start twice: record its token before anything else.
+        return .handOff(.checkpoint)
+    }
+}

@@ -1,0 +1,64 @@
+import Birst
+import Curl
+import Foundation
+import Logging
+
+/// Everything a slice needs besides its job: settings and clients, shared by all the
+/// slices of one worker.
+public struct SliceEnvironment: Sendable {
+    public var worker: WorkerSettings
+    public var birstSettings: BirstSettings
+    public var notifySettings: NotifySettings
+    public var records: JobRecords
+    public var sink: any RecordSink
+    public var s3: S3Client
+    public var birst: BirstSessionPool
+    public var notifier: Notifier
+    public var logger: Logger
+
+    public init(
+        worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
+        sink: any RecordSink, s3: S3Client, birst: BirstSessionPool, notifier: Notifier, logger: Logger
+    ) {
+        self.worker = worker
+        self.birstSettings = birstSettings
+        self.notifySettings = notifySettings
+        self.records = records
+        self.sink = sink
+        self.s3 = s3
+        self.birst = birst
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    public var backoff: Backoff { Backoff(initial: worker.backoffInitial, maximum: worker.backoffMax) }
+
+    /// Produces records until each is acknowledged. A broker outage is waited out
+    /// (with back-off) rather than losing a continuation; only cancellation stops it.
+    func deliver(_ records: [OutgoingRecord], logger: Logger) async throws {
+        for record in records {
+            var failures = 0
+            while true {
+                do {
+                    try await sink.send(record)
+                    break
+                } catch {
+                    try Task.checkCancellation()
+                    failures += 1
+                    let delay = Backoff(initial: .milliseconds(200), maximum: .seconds(10)).delay(afterFailures: failures)
+                    logger.warning("producing to \(record.topic) failed; retrying", metadata: [
+                        "error": "\(error)", "attempt": "\(failures)", "retryInSeconds": "\(delay.seconds)",
+                    ])
+                    try await Task.sleep(for: delay)
+                }
+            }
+        }
+    }
+}
+
+extension Date {
+    /// A wall-clock time `duration` from now, for `notBefore`.
+    static func after(_ duration: Duration) -> Date {
+        Date().addingTimeInterval(duration.seconds)
+    }
+}

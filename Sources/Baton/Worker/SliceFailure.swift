@@ -1,0 +1,68 @@
+import Birst
+import Curl
+
+/// How a stage failed, decided once from the underlying error: retry later, give the
+/// job up, or simply out of time.
+public enum SliceFailure: Error, Sendable, CustomStringConvertible {
+    /// Worth retrying after a back-off (Birst busy or restarting, S3 or network trouble).
+    case transient(kind: String, message: String)
+    /// Retrying cannot help.
+    case deadLetter(DeadLetterKind, String)
+    /// The slice ran out of time inside a call; hand the job on as it stands.
+    case outOfTime
+
+    /// Faults Birst does not classify are retried this many slices in a row, then the
+    /// job is dead-lettered: an unknown space does not heal by itself.
+    static let maxConsecutiveFaults = 5
+
+    public static func classify(_ error: any Error, previous: JobError?) -> SliceFailure {
+        switch error {
+        case let failure as SliceFailure:
+            return failure
+        case let birst as BirstError:
+            return classify(birst, previous: previous)
+        case let s3 as S3Error:
+            switch s3 {
+            case .notFound, .bucketNotFound: return .deadLetter(.s3Missing, s3.description)
+            case .accessDenied: return .deadLetter(.s3Denied, s3.description)
+            default: return .transient(kind: "s3", message: s3.description)
+            }
+        case let curl as CurlError:
+            return .transient(kind: "network", message: curl.description)
+        case is CancellationError:
+            return .outOfTime
+        default:
+            return .transient(kind: "internal", message: String(describing: error))
+        }
+    }
+
+    private static func classify(_ error: BirstError, previous: JobError?) -> SliceFailure {
+        switch error.kind {
+        case .transient, .invalidResponse:
+            return .transient(kind: "birst-transient", message: error.description)
+        case .deadlineExceeded:
+            return .outOfTime
+        case .invalidToken:
+            // The session already logged in again with the job's cookie: the job token
+            // is gone (server restarted, or the cookie points elsewhere).
+            return .deadLetter(.birstJobLost, error.description)
+        case .badCredentials:
+            return .deadLetter(.birstCredentials, error.description)
+        case .invalidRequest:
+            return .deadLetter(.birstRejected, error.description)
+        case .fault:
+            if previous?.kind == "birst-fault", (previous?.count ?? 1) >= maxConsecutiveFaults {
+                return .deadLetter(.birstRejected, error.description)
+            }
+            return .transient(kind: "birst-fault", message: error.description)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .transient(let kind, let message): "\(kind): \(message)"
+        case .deadLetter(let kind, let message): "\(kind.rawValue): \(message)"
+        case .outOfTime: "out of time"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Runs one message: reads the job, applies the loop guards, runs stages while the
+/// slice's budget lasts, and produces what comes next (continuation, dead letter,
+/// outcome). Returns once everything it produced is acknowledged; never throws for
+/// anything the message contains.
+public struct SliceRunner: Sendable {
+    public var env: SliceEnvironment
+
+    public init(env: SliceEnvironment) {
+        self.env = env
+    }
+
+    /// Where the message's job stands before any slice work; used by the dispatcher to
+    /// honour `notBefore` without holding a slice slot.
+    public static func notBefore(of message: KafkaMessage) -> Date? {
+        guard case .success(let job) = JobEnvelopeCodec.decode(key: message.key, value: message.value) else { return nil }
+        return job.notBefore
+    }
+
+    public func process(_ input: KafkaMessage, stop: StopSignal) async throws {
+        var logger = env.logger
+        logger[metadataKey: "partition"] = "\(input.partition)"
+        logger[metadataKey: "offset"] = "\(input.offset)"
+        switch JobEnvelopeCodec.decode(key: input.key, value: input.value) {
+        case .failure(let poison):
+            try await deadLetterPoison(input, reason: poison.message, logger: logger)
+        case .success(var job):
+            logger[metadataKey: "jobId"] = "\(job.jobId)"
+            logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+            if job.result == nil, let (kind, reason) = loopGuard(job) {
+                try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
+            } else {
+                try await runSlice(&job, input: input, stop: stop, logger: logger)
+            }
+        }
+    }
+
+    /// Republishes a job that has not started its slice (it was waiting out its
+    /// `notBefore`) because the worker is stopping or the partition is leaving.
+    public func handBack(_ input: KafkaMessage, reason: HandoffReason) async throws {
+        guard case .success(let job) = JobEnvelopeCodec.decode(key: input.key, value: input.value) else { return }
+        var logger = env.logger
+        logger[metadataKey: "jobId"] = "\(job.jobId)"
+        logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+        try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
+    }
+
+    /// A job that must not run again: no retries left, too old, too many slices.
+    func loopGuard(_ job: JobEnvelope) -> (DeadLetterKind, String)? {
+        if job.retriesLeft <= 0 { return (.retriesExhausted, "no retries left after \(job.slices) slices (stage \(job.stage.rawValue))") }
+        let age = Date().timeIntervalSince(job.createdAt)
+        if age > env.worker.maxJobAge.seconds {
+            return (.tooOld, "job is \(Int(age)) s old; the limit is \(ConfigDuration.format(env.worker.maxJobAge))")
+        }
+        if job.slices >= env.worker.maxSlices { return (.tooManySlices, "\(job.slices) slices; the limit is \(env.worker.maxSlices)") }
+        return nil
+    }
+
+    private func runSlice(_ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, logger: Logger) async throws {
+        job.slices += 1
+        job.firstSliceAt = job.firstSliceAt ?? Date()
+        job.notBefore = nil
+        var logger = logger
+        logger[metadataKey: "slice"] = "\(job.slices)"
+        var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
+        while true {
+            context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+            if context.shouldHandOff {
+                return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+            }
+            let step: StageStep
+            do {
+                step = try await stage(job.stage).run(&job, context: context)
+            } catch {
+                switch SliceFailure.classify(error, previous: job.lastError) {
+                case .outOfTime:
+                    return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+                case .transient(let kind, let message):
+                    let count = job.lastError?.kind == kind ? (job.lastError?.count ?? 1) + 1 : 1
+                    job.lastError = JobError(kind: kind, message: message, count: count)
+                    let delay = env.backoff.delay(afterFailures: count)
+                    job.notBefore = Date.after(delay)
+                    context.logger.warning("transient error; backing off", metadata: [
+                        "error": "\(message)", "errorKind": "\(kind)", "retryInSeconds": "\(Int(delay.seconds))",
+                    ])
+                    return try await handOff(job, input: input, reason: .backoff, stop: stop, logger: context.logger)
+                case .deadLetter(let kind, let reason):
+                    return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: context.logger)
+                }
+            }
+            switch step {
+            case .next:
+                if job.lastError?.kind != "notify" { job.lastError = nil }
+                continue
+            case .handOff(let reason):
+                return try await handOff(job, input: input, reason: reason, stop: stop, logger: context.logger)
+            case .finished:
+                context.logger.info("job finished", metadata: ["status": "\(job.result?.status.rawValue ?? "")", "slices": "\(job.slices)"])
+                return
+            }
+        }
+    }
+
+    private func stage(_ stage: JobStage) -> any Stage {
+        switch stage {
+        case .upload: UploadStage(env: env)
+        case .awaitUpload: AwaitUploadStage(env: env)
+        case .publish: PublishStage(env: env)
+        case .awaitPublish: AwaitPublishStage(env: env)
+        case .notify: NotifyStage(env: env)
+        }
+    }
+
+    private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws {
+        var next = job
+        // A slice cut short by the worker itself (shutdown, rebalance) costs the job nothing.
+        let reason: HandoffReason = switch (reason, stop.reason) {
+        case (.budget, .shutdown?): .shutdown
+        case (.budget, .rebalance?): .rebalance
+        default: reason
+        }
+        if reason.spendsRetry { next.retriesLeft -= 1 }
+        try await env.deliver([env.records.continuation(next, input: input, reason: reason)], logger: logger)
+        logger.info("handed on", metadata: [
+            "handoff": "\(reason.rawValue)", "nextStage": "\(next.stage.rawValue)", "retriesLeft": "\(next.retriesLeft)",
+            "uploadedBytes": "\(next.birst.uploadedBytes)",
+        ])
+    }
+
+    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, stop: StopSignal, logger: Logger) async throws {
+        job.lastError = JobError(kind: kind.rawValue, message: reason)
+        try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
+        logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
+        job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue)
+        job.stage = .notify
+        let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+        if case .handOff(let handoff) = try await NotifyStage(env: env).run(&job, context: context) {
+            try await self.handOff(job, input: input, reason: handoff, stop: stop, logger: logger)
+        }
+    }
+
+    private func deadLetterPoison(_ input: KafkaMessage, reason: String, logger: Logger) async throws {
+        var records = [env.records.poison(input, reason: reason)]
+        if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
+            records.append(env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID)))
+        }
+        try await env.deliver(records, logger: logger)
+        logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
+    }
+}

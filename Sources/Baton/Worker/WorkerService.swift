@@ -1,0 +1,71 @@
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// `baton worker`: one member of the consumer group on the jobs topic. Runs slices
+/// concurrently, keeps the Kafka poll loop free, commits by watermark, and on
+/// SIGTERM/SIGINT hands every job on and leaves the group within `shutdownGrace`.
+public final class WorkerService: Service {
+    private let configuration: BatonConfiguration
+    private let dependencies: WorkerDependencies
+    private let logger: Logger
+
+    public init(configuration: BatonConfiguration, dependencies: WorkerDependencies, logger: Logger) {
+        self.configuration = configuration
+        self.dependencies = dependencies
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let settings = configuration.worker
+        let dispatcher = SliceDispatcher(runner: SliceRunner(env: dependencies.environment), concurrency: settings.concurrency, logger: logger)
+        let handoffGrace = settings.shutdownGrace * 0.6
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConfiguration(configuration.kafka.consumerProperties()),
+            topics: [configuration.topics.jobs.name],
+            logger: logger,
+            options: KafkaConsumerOptions(highWaterMessages: max(2 * settings.concurrency, 100), rebalanceHandoffTimeout: handoffGrace),
+            onRebalance: { [logger] event in
+                switch event {
+                case .assigned(let partitions):
+                    logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description))"])
+                case .revoked(let partitions):
+                    logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description))"])
+                    await dispatcher.revoke(partitions, within: handoffGrace)
+                case .lost(let partitions):
+                    logger.warning("partitions lost", metadata: ["partitions": "\(partitions.map(\.description))"])
+                    await dispatcher.lose(partitions)
+                }
+            }
+        )
+        await dispatcher.attach(consumer)
+        logger.info("worker started", metadata: [
+            "worker": "\(dependencies.environment.records.workerID)", "topic": "\(configuration.topics.jobs.name)",
+            "group": "\(consumer.groupID ?? "")", "concurrency": "\(settings.concurrency)",
+            "sliceBudget": "\(ConfigDuration.format(settings.sliceBudget))",
+        ])
+
+        let committer = Task {
+            for await _ in dispatcher.commitSignals { await dispatcher.commitPending() }
+        }
+        do {
+            try await cancelWhenGracefulShutdown {
+                for try await message in consumer.messages { await dispatcher.admit(message) }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown: the consume loop was cancelled on purpose.
+        } catch {
+            logger.error("consuming failed", metadata: ["error": "\(error)"])
+        }
+
+        let started = ContinuousClock.now
+        let inFlight = await dispatcher.inFlight
+        logger.info("shutting down: handing jobs on", metadata: ["inFlight": "\(inFlight)"])
+        await dispatcher.shutdown(within: handoffGrace)
+        await committer.value
+        await consumer.close()
+        await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
+        logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
+    }
+}
