@@ -5,7 +5,8 @@ public struct Route: Sendable, Hashable, Decodable {
     public var key: Glob
     public var spaceId: String
     /// Birst source name; `{stem}` (file name without extension) and `{filename}` are
-    /// replaced from the object key, so one route can feed several sources.
+    /// replaced from the object key, so one route can feed several sources (also in
+    /// `spaceId`).
     public var sourceName: String
     public var subgroups: [String]
     public var uploadOptions: [String]
@@ -59,9 +60,11 @@ public struct Route: Sendable, Hashable, Decodable {
     public func target(forKey key: String) -> JobTarget {
         let filename = String(key.split(separator: "/").last ?? Substring(key))
         let stem = filename.lastIndex(of: ".").map { String(filename[..<$0]) } ?? filename
-        let source = sourceName.replacingOccurrences(of: "{filename}", with: filename).replacingOccurrences(of: "{stem}", with: stem)
+        func fill(_ template: String) -> String {
+            template.replacingOccurrences(of: "{filename}", with: filename).replacingOccurrences(of: "{stem}", with: stem)
+        }
         return JobTarget(
-            route: name, spaceId: spaceId, sourceName: source, subgroups: subgroups,
+            route: name, spaceId: fill(spaceId), sourceName: fill(sourceName), subgroups: subgroups,
             uploadOptions: uploadOptions, notifyEmail: notifyEmail, notifyWebhook: notifyWebhook
         )
     }

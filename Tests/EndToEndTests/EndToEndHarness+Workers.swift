@@ -1,0 +1,116 @@
+import Baton
+import BatonTestSupport
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// A worker running inside the test process, stopped the way SIGTERM would stop it.
+final class InProcessWorker: Sendable {
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(configuration: BatonConfiguration, id: String, logger: Logger) throws {
+        let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
+        let service = WorkerService(configuration: configuration, dependencies: dependencies, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            logger: logger
+        ))
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// True while the service has not ended (it ends only on shutdown or a crash).
+    var isRunning: Bool { !task.isCancelled }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+extension EndToEndHarness {
+    func startWorker(_ id: String = "in-process") async throws -> InProcessWorker {
+        try InProcessWorker(configuration: try await configuration(), id: "\(name)-\(id)", logger: logger)
+    }
+
+    /// A real `baton worker` process (for signals), logging to a file in the scenario's directory.
+    func spawnWorker(_ id: String) throws -> ChildProcess {
+        try ChildProcess(
+            [Self.batonExecutable, "worker", "--config", configFile, "--id", id, "--log-level", "info"],
+            environment: environment,
+            logPath: "\(directory)/\(id).log"
+        )
+    }
+
+    /// `.build/debug/baton`, next to the test bundle.
+    static var batonExecutable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments.first { $0.contains(".xctest") } ?? CommandLine.arguments[0])
+        var directory = bundle.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("baton").path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("baton").path
+    }
+
+    // MARK: Reading topics
+
+    /// Every record of `topic` from the start, until `done` says enough (bounded).
+    func read(_ topic: String, partitions: Int32, within seconds: Double, until done: @escaping @Sendable ([KafkaMessage]) -> Bool) async throws -> [KafkaMessage] {
+        let configuration = try await configuration()
+        let reader = try KafkaConsumer(
+            configuration: KafkaConfiguration(configuration.kafka.clientProperties),
+            partitions: Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic: topic, partition: $0), KafkaStartOffset.beginning) }),
+            logger: logger
+        )
+        do {
+            let messages = try await withTimeout(seconds, "records on \(topic)") {
+                var messages: [KafkaMessage] = []
+                while !done(messages), let message = try await reader.next() {
+                    messages.append(message)
+                }
+                return messages
+            }
+            await reader.close()
+            return messages
+        } catch {
+            await reader.close()
+            throw error
+        }
+    }
+
+    /// The outcome records, once there are at least `count` (bounded by `seconds`).
+    func outcomes(_ count: Int, within seconds: Double) async throws -> [OutcomeRecord] {
+        let topic = try await configuration().topics.outcomes.name
+        return try await read(topic, partitions: 1, within: seconds) { $0.count >= count }
+            .map { try OutcomeRecord.decode($0.value) }
+    }
+
+    func deadLetters(_ count: Int, within seconds: Double) async throws -> [KafkaMessage] {
+        let topic = try await configuration().topics.deadLetters.name
+        return try await read(topic, partitions: 1, within: seconds) { $0.count >= count }
+    }
+
+    /// Every message of the jobs topic so far (new jobs and continuations).
+    func jobMessages(atLeast count: Int, within seconds: Double = 10) async throws -> [KafkaMessage] {
+        let topic = try await configuration().topics.jobs.name
+        return try await read(topic, partitions: 3, within: seconds) { $0.count >= count }
+    }
+
+    /// Files the SMTP server stored for messages mentioning `text`.
+    func mails(containing text: String) -> [String] {
+        let directory = stack.smtpMaildir + "/new"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.compactMap { try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8) }.filter { $0.contains(text) }
+    }
+}
+
+extension KafkaMessage {
+    func headerString(_ name: String) -> String? { header(name).map { String(decoding: $0, as: UTF8.self) } }
+
+    var envelope: JobEnvelope? {
+        if case .success(let job) = JobEnvelopeCodec.decode(key: key, value: value) { return job }
+        return nil
+    }
+}
