@@ -4,11 +4,13 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A worker running inside the test process, stopped the way SIGTERM would stop it.
 final class InProcessWorker: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let ended = Mutex(false)
 
     init(configuration: BatonConfiguration, id: String, logger: Logger) throws {
         let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
@@ -18,11 +20,15 @@ final class InProcessWorker: Sendable {
             logger: logger
         ))
         self.group = group
-        task = Task { try await group.run() }
+        let ended = self.ended
+        task = Task {
+            defer { ended.withLock { $0 = true } }
+            try await group.run()
+        }
     }
 
     /// True while the service has not ended (it ends only on shutdown or a crash).
-    var isRunning: Bool { !task.isCancelled }
+    var isRunning: Bool { !ended.withLock { $0 } }
 
     func stop() async throws {
         await group.triggerGracefulShutdown()

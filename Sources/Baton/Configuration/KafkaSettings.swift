@@ -60,6 +60,8 @@ public struct KafkaSettings: Sendable, Equatable {
             "acks": "all",
             "enable.idempotence": "true",
             "message.timeout.ms": String(deliveryTimeout.milliseconds),
+            // Dead letters carry whatever arrived; the broker's own limit still applies.
+            "message.max.bytes": String(16 << 20),
         ]
         all.merge(clientProperties) { _, explicit in explicit }
         return all

@@ -10,6 +10,8 @@ public enum JobHeaders {
     public static let handoff = "baton-handoff"
     public static let errorKind = "baton-error-kind"
     public static let error = "baton-error"
+    /// Set on a dead letter the broker would not take whole: the original sizes.
+    public static let truncated = "baton-truncated"
     /// Where a dead letter came from: topic/partition/offset.
     public static let deadLetterSource = "baton-dlq-source"
 }

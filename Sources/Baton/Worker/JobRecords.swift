@@ -67,6 +67,18 @@ public struct JobRecords: Sendable {
         )
     }
 
+    /// A dead letter cut down to what any broker accepts, marked as such.
+    public func truncated(_ letter: OutgoingRecord) -> OutgoingRecord {
+        var cut = letter
+        cut.key = letter.key.map { Array($0.prefix(JobEnvelopeCodec.maxKeyBytes)) }
+        cut.value = Array(letter.value.prefix(64 * 1024))
+        cut.headers.append(KafkaHeader(
+            name: JobHeaders.truncated,
+            string: "key \(letter.key?.count ?? 0) bytes, value \(letter.value.count) bytes before truncation"
+        ))
+        return cut
+    }
+
     private func deadLetterHeaders(input: KafkaMessage, kind: DeadLetterKind, reason: String) -> [KafkaHeader] {
         [
             KafkaHeader(name: JobHeaders.errorKind, string: kind.rawValue),

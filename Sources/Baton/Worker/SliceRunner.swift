@@ -143,11 +143,20 @@ public struct SliceRunner: Sendable {
     }
 
     private func deadLetterPoison(_ input: KafkaMessage, reason: String, logger: Logger) async throws {
-        var records = [env.records.poison(input, reason: reason)]
-        if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
-            records.append(env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID)))
+        let letter = env.records.poison(input, reason: reason)
+        do {
+            try await env.sink.send(letter)
+        } catch let error as KafkaError where !error.isRetriable {
+            // The broker refuses the message as it is (too large, most likely): keep as
+            // much of it as fits, and say so, rather than block the partition on it.
+            logger.warning("dead letter refused untouched; sending it truncated", metadata: ["error": "\(error)"])
+            try await env.deliver([env.records.truncated(letter)], logger: logger)
+        } catch {
+            try await env.deliver([letter], logger: logger)
         }
-        try await env.deliver(records, logger: logger)
+        if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
+            try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID))], logger: logger)
+        }
         logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
     }
 }

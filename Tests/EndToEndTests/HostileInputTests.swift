@@ -1,0 +1,55 @@
+import Baton
+import BatonTestSupport
+import Foundation
+import Kafka
+import Testing
+
+@Suite("End to end: malformed and hostile messages")
+struct HostileInputTests {
+    static let good = #"{"version":1,"jobId":"JOB","createdAt":"2026-11-27T10:00:00Z","source":{"bucket":"BUCKET","key":"KEY"},"target":{"spaceId":"space-h","sourceName":"h"},"stage":"upload","retriesLeft":50}"#
+
+    @Test("bad messages interleaved with good ones: every bad one dead-lettered with its reason, every good one completed, the worker alive")
+    func hostile() async throws {
+        let harness = try await EndToEndHarness("hostile")
+        defer { Task { await harness.stop() } }
+        try await harness.putReport("good1.csv", size: 30_000)
+        try await harness.putReport("good2.csv", size: 30_000)
+        func job(_ id: String, key: String, _ change: (String) -> String = { $0 }) -> (key: [UInt8]?, value: [UInt8]) {
+            (Array(id.utf8), Array(change(Self.good.replacingOccurrences(of: "JOB", with: id)
+                .replacingOccurrences(of: "BUCKET", with: harness.bucket).replacingOccurrences(of: "KEY", with: key)).utf8))
+        }
+        let bad: [(key: [UInt8]?, value: [UInt8], reason: String)] = [
+            (Array("bad-json".utf8), Array("{\"version\":1,".utf8), "not valid JSON"),
+            (Array(repeating: 0x6B, count: 1 << 20), job("x", key: "x.csv").value, "message key is 1048576 bytes"),
+            job("bad-types", key: "x.csv") { $0.replacingOccurrences(of: #""retriesLeft":50"#, with: #""retriesLeft":"five""#) } + ("retriesLeft: expected Int"),
+            job("bad-negative", key: "x.csv") { $0.replacingOccurrences(of: #""retriesLeft":50"#, with: #""retriesLeft":-3"#) } + ("retriesLeft: must not be negative"),
+            job("bad-stage", key: "x.csv") { $0.replacingOccurrences(of: #""stage":"upload""#, with: #""stage":"teleport""#) } + ("unknown stage"),
+            job("bad-version", key: "x.csv") { $0.replacingOccurrences(of: #""version":1"#, with: #""version":9"#) } + ("unsupported envelope version 9"),
+            (nil, Array("\u{0}\u{1}binary".utf8), "not valid JSON"),
+        ]
+        let worker = try await harness.startWorker()
+        var records: [(key: [UInt8]?, value: [UInt8])] = [job("good-1", key: "good1.csv")]
+        records += bad.map { ($0.key, $0.value) }
+        records.insert(job("good-2", key: "good2.csv"), at: 4)
+        try await harness.produceRaw(records)
+
+        let letters = try await harness.deadLetters(bad.count, within: 60)
+        let outcomes = try await harness.outcomes(2 + 5, within: 60)
+        #expect(worker.isRunning)
+        try await worker.stop()
+
+        #expect(letters.count == bad.count)
+        #expect(letters.allSatisfy { $0.headerString(JobHeaders.errorKind) == "poison" })
+        for item in bad {
+            let letter = letters.first { $0.key == item.key && $0.value == item.value }
+            #expect(letter != nil, "dead-lettered untouched: \(item.reason)")
+            #expect(letter?.headerString(JobHeaders.error)?.contains(item.reason) == true, "reason \(item.reason): \(letter?.headerString(JobHeaders.error) ?? "none")")
+        }
+        let completed = outcomes.filter { $0.status == .completed }.map(\.jobId)
+        #expect(Set(completed) == ["good-1", "good-2"])
+    }
+}
+
+private func + (lhs: (key: [UInt8]?, value: [UInt8]), reason: String) -> (key: [UInt8]?, value: [UInt8], reason: String) {
+    (lhs.key, lhs.value, reason)
+}
