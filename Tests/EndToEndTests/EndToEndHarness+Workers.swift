@@ -10,7 +10,11 @@ import Synchronization
 final class InProcessWorker: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
-    private let ended = Mutex(false)
+    private final class Flag: Sendable {
+        let value = Mutex(false)
+    }
+
+    private let ended = Flag()
 
     init(configuration: BatonConfiguration, id: String, logger: Logger) throws {
         let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
@@ -22,13 +26,13 @@ final class InProcessWorker: Sendable {
         self.group = group
         let ended = self.ended
         task = Task {
-            defer { ended.withLock { $0 = true } }
+            defer { ended.value.withLock { $0 = true } }
             try await group.run()
         }
     }
 
     /// True while the service has not ended (it ends only on shutdown or a crash).
-    var isRunning: Bool { !ended.withLock { $0 } }
+    var isRunning: Bool { !ended.value.withLock { $0 } }
 
     func stop() async throws {
         await group.triggerGracefulShutdown()
