@@ -12,7 +12,7 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
     /// The cookie jar after the latest response; carry `cookies.serialized` in the job.
     public private(set) var cookies: CookieJar
     private var token: String?
-    private var pendingLogin: (task: Task<String, any Error>, deadline: Deadline)?
+    private var pendingLogin: Task<String, any Error>?
     private var redactor: Redactor
     /// Logins performed by this session (lazy first login plus re-logins).
     public private(set) var loginCount = 0
@@ -149,8 +149,11 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
 
     private func loginToken(deadline: Deadline) async throws(BirstError) -> String {
         if let token { return token }
-        if let pending = pendingLogin, pending.deadline <= deadline {
-            return try await value(of: pending.task)
+        // One login at a time, whatever the callers' deadlines: a second login sent before
+        // the first one's cookie arrives would land on another server, and the session
+        // would switch servers under jobs whose tokens live on the first one.
+        if let pending = pendingLogin {
+            return try await value(of: pending)
         }
         let client = client, credentials = credentials, jar = cookies, loginRedactor = redactor
         let task = Task<String, any Error> {
@@ -159,8 +162,8 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
             let answer = try exchange.outcome.get()
             return try AnswerReader.token(answer, .login)
         }
-        pendingLogin = (task, deadline)
-        defer { if pendingLogin?.task == task { pendingLogin = nil } }
+        pendingLogin = task
+        defer { if pendingLogin == task { pendingLogin = nil } }
         let fresh = try await value(of: task)
         token = fresh
         redactor.add(fresh)

@@ -46,11 +46,23 @@ public final class ChildProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        Self.markDescriptorsCloseOnExec()
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard status == 0 else { throw SpawnError(command: arguments[0], code: status) }
         self.pid = pid
         self.logPath = logPath
+    }
+
+    /// Children must not inherit this process's sockets: a connection a test closes
+    /// would stay open in the child, and its peer would wait instead of seeing EOF.
+    /// (glibc's closefrom file action is not visible to Swift.)
+    private static func markDescriptorsCloseOnExec() {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors.compactMap({ Int32($0) }) where descriptor > 2 {
+            let flags = fcntl(descriptor, F_GETFD)
+            if flags >= 0 { _ = fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     public func signal(_ signal: Int32) {

@@ -123,6 +123,29 @@ struct SessionTests {
         }
     }
 
+    @Test("Concurrent first calls with different deadlines share one login, so the session stays on one server")
+    func concurrentFirstCalls() async throws {
+        try await SimulatorHarness.with { harness in
+            let session = harness.session()
+            let tokens = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await session.beginDataUpload(
+                            spaceID: "space-\(index)", sourceName: "s", deadline: .after(.seconds(12 - Double(index))))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let deadline = Deadline.after(.seconds(10))
+            for token in tokens {
+                try await session.uploadData(uploadToken: token, bytes: Array("a,b\n".utf8), deadline: deadline)
+            }
+            let inspection = try await harness.inspect()
+            #expect(inspection.logins.count == 1)
+            #expect(Set(inspection.uploads.map(\.server)).count == 1)
+        }
+    }
+
     @Test("Cookie lost: the job token is unknown on the other server and reported as such")
     func cookieLost() async throws {
         try await SimulatorHarness.with { harness in

@@ -19,3 +19,10 @@ extension ChildProcess {
     /// Partitions this worker was last assigned (from its "partitions assigned/revoked" lines).
     var hasAssignment: Bool { logged("partitions assigned") }
 }
+
+import Baton
+
+/// "jobId: status errorKind message" per outcome, for failure messages.
+func describe(_ outcomes: [OutcomeRecord]) -> String {
+    outcomes.map { "\($0.jobId): \($0.status.rawValue) \($0.errorKind ?? "") \($0.message ?? "") (\($0.slices) slices)" }.joined(separator: "; ")
+}

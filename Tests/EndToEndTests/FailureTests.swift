@@ -64,7 +64,7 @@ struct FailureTests {
 
         let outcomes = try await harness.outcomes(3, within: 90)
         try await worker.stop()
-        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(outcomes.map { "\($0.status) \($0.message ?? "")" })")
+        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(describe(outcomes))")
         let inspection = harness.simulator.inspect()
         #expect(inspection.calls.contains { $0.injected != nil }, "faults were injected")
         for name in names {

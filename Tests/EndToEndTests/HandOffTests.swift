@@ -66,7 +66,7 @@ struct HandOffTests {
         // A job's messages sit in one partition, in order: each one's input is the one before.
         let history = messages.filter { $0.envelope?.jobId == jobId }.sorted { $0.offset < $1.offset }
         let handoffs = history.indices.dropFirst().filter { history[$0].headerString(JobHeaders.handoff) == "shutdown" }
-        #expect(handoffs.count >= 2, "one hand-off per SIGTERM")
+        #expect(handoffs.count >= 2, "one hand-off per SIGTERM: \(history.map { "\($0.offset) \($0.headerString(JobHeaders.worker) ?? "-") \($0.headerString(JobHeaders.handoff) ?? "new") \($0.envelope?.stage.rawValue ?? "")" })")
         for index in handoffs {
             #expect(history[index].envelope?.retriesLeft == history[index - 1].envelope?.retriesLeft, "a shutdown hand-off spends no retry")
         }

@@ -21,7 +21,7 @@ struct HappyPathTests {
         for worker in workers { try await worker.stop() }
 
         #expect(Set(outcomes.map(\.jobId)) == Set(jobIds))
-        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(outcomes.map { "\($0.jobId): \($0.status) \($0.errorKind ?? "") \($0.message ?? "")" })")
+        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(describe(outcomes))")
         for outcome in outcomes {
             #expect(outcome.slices >= 5, "publishing takes several slices; job \(outcome.jobId) used \(outcome.slices)")
             #expect(outcome.timings.birstSeconds != nil)
@@ -48,7 +48,7 @@ struct HappyPathTests {
 
         let outcomes = try await harness.outcomes(2, within: 60)
         try await worker.stop()
-        #expect(outcomes.allSatisfy { $0.status == .completed })
+        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(describe(outcomes))")
         let inspection = harness.simulator.inspect()
         for (name, bytes) in [("finance", first), ("sales", second)] {
             let upload = try #require(inspection.uploads.first { $0.sourceName == name })
@@ -79,7 +79,7 @@ struct SharedSpaceTests {
         _ = try await harness.publish(["a.csv", "b.csv", "c.csv"])
         let outcomes = try await harness.outcomes(3, within: 60)
         try await worker.stop()
-        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(outcomes.map { "\($0.status) \($0.errorKind ?? "") \($0.message ?? "")" })")
+        #expect(outcomes.allSatisfy { $0.status == .completed }, "\(describe(outcomes))")
         #expect(harness.simulator.inspect().publishes.filter { $0.spaceID == "space-shared" }.count == 3)
     }
 }
