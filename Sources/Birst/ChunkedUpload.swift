@@ -20,6 +20,7 @@ public struct ChunkedUpload: Sendable {
         uploadToken: String,
         session: BirstSession,
         deadline: Deadline,
+        shouldStop: @Sendable () -> Bool = { false },
         onChunk: @Sendable (UploadProgress) async -> Void = { _ in }
     ) async throws(UploadInterrupted) -> UploadProgress {
         var progress = UploadProgress(offset: range.lowerBound, end: range.upperBound, stop: .finished)
@@ -28,7 +29,9 @@ public struct ChunkedUpload: Sendable {
         defer { prefetch?.cancel() }
 
         while progress.offset < range.upperBound {
-            if Task.isCancelled { progress.stop = .cancelled; return progress }
+            // Checked between chunks only: a chunk in flight is never cut, so the offset
+            // stays exact and the next slice can resume the same upload token.
+            if Task.isCancelled || shouldStop() { progress.stop = .cancelled; return progress }
             if deadline.remaining < safetyMargin + slowest { progress.stop = .deadline; return progress }
             let started = ContinuousClock.now
             let chunk = progress.offset..<min(progress.offset + Int64(chunkSize), range.upperBound)

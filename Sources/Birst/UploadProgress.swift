@@ -5,7 +5,7 @@ public struct UploadProgress: Sendable, Hashable, Codable, CustomStringConvertib
         case finished
         /// Too little time was left before the deadline for another chunk.
         case deadline
-        /// The task was cancelled (e.g. graceful shutdown) and stopped between chunks.
+        /// Asked to stop (task cancelled, or `shouldStop` said so: graceful shutdown), between chunks.
         case cancelled
     }
 

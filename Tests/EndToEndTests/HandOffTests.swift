@@ -22,9 +22,9 @@ struct HandOffTests {
 
     @Test("SIGTERM during upload and during awaitPublish: the job continues elsewhere from where it stopped, nothing lost, no retry spent")
     func sigterm() async throws {
-        let harness = try await EndToEndHarness("sigterm", settings: ["worker.sliceBudget": "4s", "worker.safetyMargin": "500ms"]) { simulator in
+        let harness = try await EndToEndHarness("sigterm", settings: ["worker.sliceBudget": "8s", "worker.safetyMargin": "500ms"]) { simulator in
             simulator.settings.publishJob.durationSeconds = 1500
-            simulator.settings.faults = FaultPlan(operations: ["uploadData": FaultKnobs(latencySeconds: 0.1)])
+            simulator.settings.faults = FaultPlan(operations: ["uploadData": FaultKnobs(latencySeconds: 0.2)])
         }
         defer { Task { await harness.stop() } }
         let report = try await harness.putReport("big.csv", size: 3_000_000)
@@ -44,12 +44,11 @@ struct HandOffTests {
 
         // Publishing under way on the next owner: stop that one too.
         try await eventually(60, "the publish to start") { !harness.simulator.inspect().publishes.isEmpty }
-        let publisher = try #require(owner(of: jobId, among: workers, message: "publish started"))
         let survivors = workers
-        try await eventually(30, "the next owner to poll the publish") {
-            survivors.values.contains { $0.logLines.contains { $0["jobId"] == jobId && $0["stage"] == "awaitPublish" } }
+        try await eventually(30, "a slice polling the publish") {
+            survivors.values.contains { $0.logged("slice started", jobId: jobId, where: ["stage": "awaitPublish"]) }
         }
-        let poller = workers.first { $0.value.logLines.contains { $0["jobId"] == jobId && $0["stage"] == "awaitPublish" } }?.key ?? publisher
+        let poller = try #require(survivors.first { $0.value.logged("slice started", jobId: jobId, where: ["stage": "awaitPublish"]) }?.key)
         workers[poller]!.signal(SIGTERM)
         #expect(try await workers[poller]!.wait(timeout: .seconds(15)) == 0)
         workers[poller] = nil
@@ -88,9 +87,9 @@ struct HandOffTests {
         try await eventually(60, "the publish to start") { !harness.simulator.inspect().publishes.isEmpty }
         let running = workers
         try await eventually(30, "a slice polling the publish") {
-            running.values.contains { $0.logLines.contains { $0["jobId"] == jobId && $0["stage"] == "awaitPublish" } }
+            running.values.contains { $0.logged("slice started", jobId: jobId, where: ["stage": "awaitPublish"]) }
         }
-        let victim = try #require(workers.first { $0.value.logLines.contains { $0["jobId"] == jobId && $0["stage"] == "awaitPublish" } }?.key)
+        let victim = try #require(running.first { $0.value.logged("slice started", jobId: jobId, where: ["stage": "awaitPublish"]) }?.key)
         workers[victim]!.kill()
         workers[victim] = nil
 

@@ -74,6 +74,9 @@ public struct KafkaSettings: Sendable, Equatable {
             "max.poll.interval.ms": String(max(maxPollInterval, sessionTimeout).milliseconds),
             "partition.assignment.strategy": assignmentStrategy,
             "auto.offset.reset": "earliest",
+            // A continuation should reach the next slice quickly, not after librdkafka's
+            // default 500 ms fetch wait.
+            "fetch.wait.max.ms": "100",
         ]
         all.merge(clientProperties) { _, explicit in explicit }
         return all

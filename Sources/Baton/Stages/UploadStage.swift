@@ -27,12 +27,13 @@ struct UploadStage: Stage {
             do {
                 let progress = try await uploader.upload(
                     Int64(job.birst.uploadedBytes)..<Int64(size), of: source, uploadToken: uploadToken,
-                    session: session, deadline: context.callDeadline
-                ) { _ in }
+                    session: session, deadline: context.callDeadline,
+                    shouldStop: { [stop = context.stop] in stop.reason != nil }
+                )
                 job.birst.uploadedBytes = Int(progress.offset)
                 job.birst.affinityCookie = await session.affinityCookie
                 guard progress.stop == .finished else {
-                    context.logger.info("upload paused at the slice deadline", metadata: ["uploadedBytes": "\(job.birst.uploadedBytes)", "size": "\(size)"])
+                    context.logger.info("upload paused", metadata: ["uploadedBytes": "\(job.birst.uploadedBytes)", "size": "\(size)"])
                     return .handOff(.budget)
                 }
             } catch {

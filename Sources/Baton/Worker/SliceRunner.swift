@@ -66,6 +66,7 @@ public struct SliceRunner: Sendable {
         var logger = logger
         logger[metadataKey: "slice"] = "\(job.slices)"
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
+        logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         while true {
             context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
             if context.shouldHandOff {

@@ -49,6 +49,7 @@ public final class WorkerService: Service {
         let committer = Task {
             for await _ in dispatcher.commitSignals { await dispatcher.commitPending() }
         }
+        var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
                 for try await message in consumer.messages { await dispatcher.admit(message) }
@@ -56,7 +57,8 @@ public final class WorkerService: Service {
         } catch is CancellationError {
             // Graceful shutdown: the consume loop was cancelled on purpose.
         } catch {
-            logger.error("consuming failed", metadata: ["error": "\(error)"])
+            logger.error("consuming failed; handing jobs on and stopping", metadata: ["error": "\(error)"])
+            failure = error
         }
 
         let started = ContinuousClock.now
@@ -67,5 +69,7 @@ public final class WorkerService: Service {
         await consumer.close()
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
         logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
+        // A worker that stopped because consuming failed must not look like a clean exit.
+        if let failure { throw failure }
     }
 }
