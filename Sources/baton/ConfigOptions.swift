@@ -1,5 +1,6 @@
 import ArgumentParser
 import Baton
+import Logging
 
 /// The options every command shares: which file, and ad-hoc overrides of any setting.
 struct ConfigOptions: ParsableArguments {
@@ -36,6 +37,12 @@ struct ConfigOptions: ParsableArguments {
         if let logLevel { values["log.level"] = logLevel }
         let configuration = try await BatonConfiguration.load(ConfigSources(file: file, flags: values))
         LogBootstrap.bootstrap(level: configuration.logLevel)
+        if !configuration.unknownEnvironment.isEmpty {
+            Logger(label: "baton.config").warning(
+                "environment variables that match no setting (misspelt?)",
+                metadata: ["variables": "\(configuration.unknownEnvironment.joined(separator: ", "))"]
+            )
+        }
         return configuration
     }
 }

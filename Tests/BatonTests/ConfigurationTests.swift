@@ -90,6 +90,20 @@ struct ConfigurationTests {
         #expect(shipped == defaults)
     }
 
+    @Test("a misspelt setting in the file is an error that suggests the right one")
+    func misspeltSetting() async throws {
+        try "worker:\n  sliceBudgett: 2m\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let error = await #expect(throws: ConfigurationError.self) { try await load() }
+        #expect(error?.message.contains("worker.sliceBudgett (did you mean worker.sliceBudget?)") == true, "\(String(describing: error))")
+    }
+
+    @Test("BATON_ variables that match no setting are reported")
+    func unknownEnvironment() async throws {
+        let configuration = try await load(environment: ["BATON_WORKER_CONCURENCY": "3", "BATON_WORKER_CONCURRENCY": "4", "BATON_STACK_KAFKA_BROKER": "x"])
+        #expect(configuration.unknownEnvironment == ["BATON_WORKER_CONCURENCY"])
+        #expect(configuration.worker.concurrency == 4)
+    }
+
     @Test("durations in the forms operators write", arguments: [
         ("500ms", Duration.milliseconds(500)), ("15s", .seconds(15)), ("5m", .seconds(300)),
         ("1h", .seconds(3600)), ("1m30s", .seconds(90)), ("90", .seconds(90)),

@@ -15,9 +15,16 @@ public struct BatonConfiguration: Sendable, Equatable {
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
 
+    /// `BATON_…` environment variables that match no setting: probably misspelt.
+    public var unknownEnvironment: [String] = []
+
     public static func load(_ sources: ConfigSources) async throws -> BatonConfiguration {
-        let settings = try await sources.settingsReader()
-        return try load(settings, baseDirectory: sources.baseDirectory)
+        let accessed = AccessedKeys()
+        let settings = try await sources.settingsReader(reporter: accessed)
+        var configuration = try load(settings, baseDirectory: sources.baseDirectory)
+        if let file = sources.filePath { try UnknownSettings.check(file: file, accessed: accessed.all) }
+        configuration.unknownEnvironment = UnknownSettings.unknownEnvironment(sources.environment, accessed: accessed.all)
+        return configuration
     }
 
     public static func load(_ settings: SettingsReader, baseDirectory: String = ".") throws -> BatonConfiguration {

@@ -31,6 +31,10 @@ public struct ConfigSources: Sendable {
     }
 
     public func settingsReader() async throws -> SettingsReader {
+        try await settingsReader(reporter: nil)
+    }
+
+    func settingsReader(reporter: (any AccessReporter)?) async throws -> SettingsReader {
         var providers: [any ConfigProvider] = []
         if !flags.isEmpty {
             let values = Dictionary(uniqueKeysWithValues: flags.map { key, value in
@@ -49,7 +53,7 @@ public struct ConfigSources: Sendable {
                 throw ConfigurationError(key: "config", message: "cannot parse \(path): \(error)")
             }
         }
-        return SettingsReader(reader: ConfigReader(providers: providers), environment: environment)
+        return SettingsReader(reader: ConfigReader(providers: providers, accessReporter: reporter), environment: environment)
     }
 
     /// The directory relative paths in the file (routes, templates) are resolved against.
