@@ -37,6 +37,22 @@ struct HappyPathTests {
         }
     }
 
+    @Test("S3 delivering the same event twice: one upload, one publish, one outcome")
+    func duplicateDelivery() async throws {
+        let harness = try await EndToEndHarness("duplicate")
+        defer { Task { await harness.stop() } }
+        try await harness.putReport("twice.csv", size: 80_000)
+        let worker = try await harness.startWorker()
+        let ids = try await harness.publish(["twice.csv", "twice.csv"])
+        #expect(Set(ids).count == 1, "the same object version gives the same job id")
+        let outcomes = try await harness.outcomes(1, within: 60)
+        try await worker.stop()
+        #expect(outcomes.first?.status == .completed)
+        let inspection = harness.simulator.inspect()
+        #expect(inspection.uploads.count == 1)
+        #expect(inspection.publishes.count == 1)
+    }
+
     @Test("two reports published at the same instant for different spaces do not interfere")
     func simultaneous() async throws {
         let harness = try await EndToEndHarness("simultaneous")

@@ -15,6 +15,7 @@ public struct SliceEnvironment: Sendable {
     public var birst: BirstSessionPool
     public var notifier: Notifier
     public var logger: Logger
+    public var recentJobs = RecentJobIDs()
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,

@@ -30,6 +30,10 @@ public struct SliceRunner: Sendable {
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+            if job.slices == 0, job.result == nil, !env.recentJobs.insert(job.jobId) {
+                logger.notice("duplicate delivery of a new job collapsed")
+                return
+            }
             if job.result == nil, let (kind, reason) = loopGuard(job) {
                 try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
             } else {
