@@ -59,6 +59,12 @@ public func uniqueName(_ prefix: String) -> String {
 public struct TimeoutError: Error, CustomStringConvertible {
     public var seconds: Double
     public var what: String
+
+    public init(seconds: Double, what: String) {
+        self.seconds = seconds
+        self.what = what
+    }
+
     public var description: String { "timed out after \(seconds) s waiting for \(what)" }
 }
 
