@@ -39,3 +39,21 @@ struct BirstJobPoller: Sendable {
         }
     }
 }
+
+extension SliceEnvironment {
+    /// Polls `jobToken` on the job's Birst server until it completes (its status) or
+    /// the slice must hand off (nil, with `notBefore` keeping the poll cadence).
+    func pollBirstJob(_ jobToken: String, of job: inout JobEnvelope, context: SliceContext) async throws -> JobStatus? {
+        let session = await birst.session(affinityCookie: job.birst.affinityCookie)
+        let poller = BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval)
+        let result = try await poller.poll(jobToken, context: context)
+        job.birst.affinityCookie = await session.affinityCookie
+        switch result {
+        case .complete(let status):
+            return status
+        case .handOff(let nextPoll):
+            job.notBefore = nextPoll
+            return nil
+        }
+    }
+}
