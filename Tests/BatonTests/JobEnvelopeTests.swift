@@ -67,3 +67,23 @@ struct JobEnvelopeTests {
         #expect(mismatch.message.contains("does not match jobId"))
     }
 }
+
+@Suite("Loop guards")
+struct LoopGuardTests {
+    let guardrail = LoopGuard(maxJobAge: .seconds(3600), maxSlices: 10)
+    let created = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func job(retries: Int = 5, slices: Int = 0) -> JobEnvelope {
+        var job = JobEnvelope(jobId: "j", createdAt: created, source: JobSource(bucket: "b", key: "k"), target: JobTarget(spaceId: "s", sourceName: "n"), retriesLeft: retries)
+        job.slices = slices
+        return job
+    }
+
+    @Test("no retries left, too old and too many slices each stop the job with their own kind")
+    func limits() {
+        #expect(guardrail.violation(job(), now: created.addingTimeInterval(60)) == nil)
+        #expect(guardrail.violation(job(retries: 0), now: created)?.kind == .retriesExhausted)
+        #expect(guardrail.violation(job(), now: created.addingTimeInterval(3601))?.kind == .tooOld)
+        #expect(guardrail.violation(job(slices: 10), now: created)?.kind == .tooManySlices)
+    }
+}

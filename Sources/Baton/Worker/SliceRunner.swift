@@ -34,7 +34,7 @@ public struct SliceRunner: Sendable {
                 logger.notice("duplicate delivery of a new job collapsed")
                 return
             }
-            if job.result == nil, let (kind, reason) = loopGuard(job) {
+            if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job) {
                 try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
             } else {
                 try await runSlice(&job, input: input, stop: stop, logger: logger)
@@ -50,17 +50,6 @@ public struct SliceRunner: Sendable {
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
         try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
-    }
-
-    /// A job that must not run again: no retries left, too old, too many slices.
-    func loopGuard(_ job: JobEnvelope) -> (DeadLetterKind, String)? {
-        if job.retriesLeft <= 0 { return (.retriesExhausted, "no retries left after \(job.slices) slices (stage \(job.stage.rawValue))") }
-        let age = Date().timeIntervalSince(job.createdAt)
-        if age > env.worker.maxJobAge.seconds {
-            return (.tooOld, "job is \(Int(age)) s old; the limit is \(ConfigDuration.format(env.worker.maxJobAge))")
-        }
-        if job.slices >= env.worker.maxSlices { return (.tooManySlices, "\(job.slices) slices; the limit is \(env.worker.maxSlices)") }
-        return nil
     }
 
     private func runSlice(_ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, logger: Logger) async throws {
