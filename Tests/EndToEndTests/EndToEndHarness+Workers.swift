@@ -102,10 +102,13 @@ extension EndToEndHarness {
         return try await read(topic, partitions: 1, within: seconds) { $0.count >= count }
     }
 
-    /// Every message of the jobs topic so far (new jobs and continuations).
-    func jobMessages(atLeast count: Int, within seconds: Double = 10) async throws -> [KafkaMessage] {
+    /// Messages of the jobs topic (new jobs and continuations), once `done` holds.
+    func jobMessages(
+        atLeast count: Int, within seconds: Double = 10,
+        until done: @escaping @Sendable ([KafkaMessage]) -> Bool = { _ in true }
+    ) async throws -> [KafkaMessage] {
         let topic = try await configuration().topics.jobs.name
-        return try await read(topic, partitions: 3, within: seconds) { $0.count >= count }
+        return try await read(topic, partitions: 3, within: seconds) { $0.count >= count && done($0) }
     }
 
     /// Files the SMTP server stored for messages mentioning `text`.

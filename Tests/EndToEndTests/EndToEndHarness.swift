@@ -82,7 +82,7 @@ final class EndToEndHarness: Sendable {
                 notify:
                   email: [ops@example.com]
             """).write(toFile: routesFile, atomically: true, encoding: .utf8)
-        var all = Self.baseSettings.merging(settings) { $1 }
+        var all = Self.baseSettings
         all["topics.prefix"] = self.name + "."
         all["kafka.groupId"] = self.name
         all["kafka.bootstrapServers"] = stack.kafkaBootstrapServers
@@ -92,6 +92,7 @@ final class EndToEndHarness: Sendable {
         all["s3.accessKeyId"] = stack.s3AccessKeyID
         all["smtp.url"] = stack.smtpURL
         all["smtp.from"] = "baton-\(self.name)@example.com"
+        all.merge(settings) { $1 }
         configFile = directory + "/baton.yaml"
         try Self.yaml(all).write(toFile: configFile, atomically: true, encoding: .utf8)
 
