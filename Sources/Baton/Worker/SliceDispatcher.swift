@@ -22,6 +22,9 @@ public actor SliceDispatcher {
     private var slotsInUse = 0
     private var slotWaiters: [CheckedContinuation<Void, Never>] = []
     private var pausedForLimit = false
+    /// Partitions this worker owns now; a message fetched before its partition was
+    /// revoked must not start (the new owner reads it from the committed offset).
+    private var owned: Set<TopicPartition> = []
     private var stopping = false
     private let commitRequests: AsyncStream<Void>.Continuation
     public nonisolated let commitSignals: AsyncStream<Void>
@@ -45,21 +48,27 @@ public actor SliceDispatcher {
     /// partitions paused), which is the worker's backpressure.
     public func admit(_ message: KafkaMessage) async {
         let partition = message.topicPartition
-        if let notBefore = SliceRunner.notBefore(of: message), notBefore > Date() {
+        guard owned.contains(partition) else { return }
+        let decoded = JobEnvelopeCodec.decode(key: message.key, value: message.value)
+        if case .success(let job) = decoded, let notBefore = job.notBefore, notBefore > Date() {
             start(message, partition: partition) { dispatcher, stop in
-                await dispatcher.runDelayed(message, until: notBefore, stop: stop)
+                await dispatcher.runDelayed(message, job: job, until: notBefore, stop: stop)
             }
             return
         }
         await acquireSlot()
-        guard !stopping else {
+        guard !stopping, owned.contains(partition) else {
             releaseSlot()
             return
         }
         start(message, partition: partition) { dispatcher, stop in
-            await dispatcher.runSlice(message, stop: stop)
+            await dispatcher.runSlice(message, decoded: decoded, stop: stop)
             await dispatcher.releaseSlot()
         }
+    }
+
+    public func assign(_ partitions: [TopicPartition]) {
+        owned.formUnion(partitions)
     }
 
     private func start(_ message: KafkaMessage, partition: TopicPartition, work: @escaping @Sendable (SliceDispatcher, StopSignal) async -> Void) {
@@ -73,9 +82,9 @@ public actor SliceDispatcher {
         running[partition]?[message.offset]?.task = task
     }
 
-    private func runSlice(_ message: KafkaMessage, stop: StopSignal) async {
+    private nonisolated func runSlice(_ message: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async {
         do {
-            try await runner.process(message, stop: stop)
+            try await runner.process(message, decoded: decoded, stop: stop)
         } catch {
             logger.warning("slice abandoned; the message will be redelivered", metadata: [
                 "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)",
@@ -85,7 +94,7 @@ public actor SliceDispatcher {
 
     /// A job backing off: waits aside until its time, then takes a slot like any other.
     /// A stop while waiting hands it straight back, unchanged.
-    private func runDelayed(_ message: KafkaMessage, until notBefore: Date, stop: StopSignal) async {
+    private nonisolated func runDelayed(_ message: KafkaMessage, job: JobEnvelope, until notBefore: Date, stop: StopSignal) async {
         let delay = notBefore.timeIntervalSinceNow
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: .milliseconds(Int64(max(delay, 0) * 1000))) }
@@ -95,15 +104,15 @@ public actor SliceDispatcher {
         }
         if let reason = stop.reason {
             do {
-                try await runner.handBack(message, reason: reason == .shutdown ? .shutdown : .rebalance)
+                try await runner.handBack(message, job: job, reason: reason == .shutdown ? .shutdown : .rebalance)
             } catch {
                 logger.warning("could not hand back a waiting job; it will be redelivered", metadata: ["offset": "\(message.offset)", "error": "\(error)"])
             }
             return
         }
         await acquireSlot()
-        await runSlice(message, stop: stop)
-        releaseSlot()
+        await runSlice(message, decoded: .success(job), stop: stop)
+        await releaseSlot()
     }
 
     private func finished(_ partition: TopicPartition, offset: Int64) {
@@ -163,6 +172,7 @@ public actor SliceDispatcher {
     /// Partitions are leaving this worker: cut their slices short, wait for the
     /// hand-offs to be acknowledged, commit, and forget them.
     public func revoke(_ partitions: [TopicPartition], within grace: Duration) async {
+        owned.subtract(partitions)
         await stopSlices(in: Set(partitions), reason: .rebalance, within: grace)
         await commitPending()
         watermark.remove(partitions)
@@ -172,6 +182,7 @@ public actor SliceDispatcher {
     /// Partitions already owned by someone else: abandon their slices without producing
     /// anything (the new owner redoes them from the committed offset).
     public func lose(_ partitions: [TopicPartition]) {
+        owned.subtract(partitions)
         for partition in partitions {
             for slot in running[partition]?.values ?? [:].values { slot.task?.cancel() }
             running[partition] = nil

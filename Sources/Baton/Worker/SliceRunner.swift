@@ -13,18 +13,12 @@ public struct SliceRunner: Sendable {
         self.env = env
     }
 
-    /// Where the message's job stands before any slice work; used by the dispatcher to
-    /// honour `notBefore` without holding a slice slot.
-    public static func notBefore(of message: KafkaMessage) -> Date? {
-        guard case .success(let job) = JobEnvelopeCodec.decode(key: message.key, value: message.value) else { return nil }
-        return job.notBefore
-    }
-
-    public func process(_ input: KafkaMessage, stop: StopSignal) async throws {
+    /// Runs a slice of `input`, whose value the dispatcher has already decoded.
+    public func process(_ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async throws {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
         logger[metadataKey: "offset"] = "\(input.offset)"
-        switch JobEnvelopeCodec.decode(key: input.key, value: input.value) {
+        switch decoded {
         case .failure(let poison):
             try await deadLetterPoison(input, reason: poison.message, logger: logger)
         case .success(var job):
@@ -44,8 +38,7 @@ public struct SliceRunner: Sendable {
 
     /// Republishes a job that has not started its slice (it was waiting out its
     /// `notBefore`) because the worker is stopping or the partition is leaving.
-    public func handBack(_ input: KafkaMessage, reason: HandoffReason) async throws {
-        guard case .success(let job) = JobEnvelopeCodec.decode(key: input.key, value: input.value) else { return }
+    public func handBack(_ input: KafkaMessage, job: JobEnvelope, reason: HandoffReason) async throws {
         var logger = env.logger
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"

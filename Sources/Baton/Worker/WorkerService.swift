@@ -30,6 +30,7 @@ public final class WorkerService: Service {
                 switch event {
                 case .assigned(let partitions):
                     logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description))"])
+                    await dispatcher.assign(partitions)
                 case .revoked(let partitions):
                     logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description))"])
                     await dispatcher.revoke(partitions, within: handoffGrace)
