@@ -3,10 +3,10 @@ import Foundation
 /// Removes credentials from URLs before they appear in errors or logs: the user-info part
 /// (`user:password@`) and the values of query parameters whose names look like secrets
 /// (presigned S3 URLs carry `X-Amz-Signature`, `X-Amz-Credential`, `X-Amz-Security-Token`).
-enum URLRedaction {
+public enum URLRedaction {
     static let sensitiveNameParts = ["signature", "credential", "token", "password", "secret", "key", "auth"]
 
-    static func redact(_ url: String) -> String {
+    public static func redact(_ url: String) -> String {
         var text = Substring(url)
         var result = ""
         if let schemeEnd = text.range(of: "://") {

@@ -68,6 +68,7 @@ public struct Notifier: Sendable {
     public struct WebhookError: Error, CustomStringConvertible {
         public var url: String
         public var status: Int
-        public var description: String { "webhook \(url) answered HTTP \(status)" }
+        /// Webhook URLs often carry a token: it stays out of logs and envelopes.
+        public var description: String { "webhook \(URLRedaction.redact(url)) answered HTTP \(status)" }
     }
 }
