@@ -29,7 +29,8 @@ struct HandOffTests {
         defer { Task { await harness.stop() } }
         let report = try await harness.putReport("big.csv", size: 3_000_000)
         var workers = try await startWorkers(harness, ["w1", "w2", "w3"])
-        defer { for worker in workers.values { worker.kill() } }
+        let everyone = workers
+        defer { for worker in everyone.values { worker.kill() } }
         let jobId = try #require(try await harness.publish(["big.csv"]).first)
 
         // Upload under way on its owner: stop it.
@@ -70,6 +71,12 @@ struct HandOffTests {
             #expect(history[index].envelope?.retriesLeft == history[index - 1].envelope?.retriesLeft, "a shutdown hand-off spends no retry")
         }
         let shutdownHandOffs = handoffs.map { history[$0] }
+        let secrets = ["baton-dev"] + inspection.logins.map(\.token)
+        for (id, worker) in everyone {
+            let log = worker.log
+            #expect(!log.isEmpty)
+            #expect(!secrets.contains { log.contains($0) }, "worker \(id) logged the Birst password or a login token")
+        }
         #expect(shutdownHandOffs.contains { $0.envelope?.stage == .upload && ($0.envelope?.birst.uploadedBytes ?? 0) > 0 }, "the upload's offset travels with the job")
     }
 
