@@ -199,8 +199,10 @@ def spawn(name: str, argv: list, files: Files) -> "tuple[subprocess.Popen, dict]
     return proc, record
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether any live (non-zombie) process is still in the process group."""
+def live_members(field: int, value: int) -> list:
+    """Pids of live (non-zombie) processes whose /proc stat `field` (after the command
+    name: 2 = process group, 3 = session) equals `value`."""
+    found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -210,9 +212,14 @@ def group_alive(pgid: int) -> bool:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-            return True
-    return False
+        if fields[0] not in ("Z", "X") and int(fields[field]) == value:
+            found.append(int(entry))
+    return found
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any live (non-zombie) process is still in the process group."""
+    return bool(live_members(2, pgid))
 
 
 def stop(name: str, record: dict, proc=None) -> str:

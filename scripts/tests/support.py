@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import threading
+import unittest
 import time
 
 from batonstack import stack, wire
@@ -144,6 +145,25 @@ class Adapter:
 
     def connect(self) -> socket.socket:
         return connect(self.port)
+
+
+class TansuBehindAdapter(unittest.TestCase):
+    """A real Tansu and an adapter in front of it, shared by the tests of a class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tansu_port, adapter_port = free_port(), free_port()
+        cls.tansu = start_tansu(cls.tansu_port, adapter_port)
+        try:
+            cls.adapter = Adapter(cls.tansu_port, adapter_port)
+        except BaseException:
+            cls.tansu.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.adapter.stop()
+        cls.tansu.stop()
 
 
 def connect(port: int) -> socket.socket:

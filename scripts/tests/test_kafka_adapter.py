@@ -52,23 +52,8 @@ def tagged_field_count(section: bytes) -> int:
     return read_uvarint(section, 0)[0]
 
 
-class AgainstTansu(unittest.TestCase):
+class AgainstTansu(support.TansuBehindAdapter):
     """One real broker and one adapter for the whole class; faults are reset between tests."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tansu_port, adapter_port = support.free_port(), support.free_port()
-        cls.tansu = support.start_tansu(cls.tansu_port, adapter_port)
-        try:
-            cls.adapter = support.Adapter(cls.tansu_port, adapter_port)
-        except BaseException:
-            cls.tansu.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.adapter.stop()
-        cls.tansu.stop()
 
     def setUp(self):
         self.adapter.control("POST", "/reset")

@@ -63,23 +63,12 @@ def fetch_metadata(lib, port: int, timeout_ms: int):
         lib.rd_kafka_destroy(rk)
 
 
-class Librdkafka(unittest.TestCase):
+class Librdkafka(support.TansuBehindAdapter):
     @classmethod
     def setUpClass(cls):
         cls.lib = load_librdkafka()
         cls.version = cls.lib.rd_kafka_version()
-        cls.tansu_port, adapter_port = support.free_port(), support.free_port()
-        cls.tansu = support.start_tansu(cls.tansu_port, adapter_port)
-        try:
-            cls.adapter = support.Adapter(cls.tansu_port, adapter_port)
-        except BaseException:
-            cls.tansu.stop()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.adapter.stop()
-        cls.tansu.stop()
+        super().setUpClass()
 
     def test_metadata_through_the_adapter_and_the_broker_advertises_the_adapter(self):
         error, brokers = fetch_metadata(self.lib, self.adapter.port, 5000)

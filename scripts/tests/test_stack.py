@@ -36,19 +36,7 @@ ENV_KEYS = [
 def live_members(session: int) -> list:
     """Pids of live (non-zombie) processes in a session. Each part leads its own session, so
     this finds the part and anything it may have forked."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if fields[0] not in ("Z", "X") and int(fields[3]) == session:
-            found.append(int(entry))
-    return found
+    return stack.live_members(3, session)
 
 
 class Stack(unittest.TestCase):
