@@ -9,8 +9,8 @@ import struct
 import subprocess
 import sys
 import threading
-import unittest
 import time
+import unittest
 
 from batonstack import stack, wire
 
