@@ -1,8 +1,9 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Both start from nothing.
+# `make bench` prints throughput and memory figures (`make bench BENCH_ARGS=--quick`: a smoke run).
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all bootstrap build test demo stack-up stack-down clean
+.PHONY: all bootstrap build test demo bench stack-up stack-down clean
 
 all: build
 
@@ -19,6 +20,11 @@ test: bootstrap
 
 demo: bootstrap
 	@scripts/demo
+
+# Builds in release mode, starts its own stack (in .stack/bench), prints the machine and a
+# table of figures, and stops the stack again. Not part of `make test`.
+bench: bootstrap
+	@scripts/bench $(BENCH_ARGS)
 
 stack-up:
 	@scripts/stack up

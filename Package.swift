@@ -114,6 +114,24 @@ let package = Package(
             ]
         ),
 
+        // `scripts/bench`: throughput, latency and memory figures against the local stack and
+        // an in-process Birst simulator. Not a test: nothing here is timed against a limit.
+        .executableTarget(
+            name: "baton-bench",
+            dependencies: [
+                "Baton",
+                "Kafka",
+                "Curl",
+                "Birst",
+                "BirstSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                // In-process workers run in a ServiceGroup, stopped as SIGTERM would stop them.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/BatonBench"
+        ),
+
         // Shared by the test targets: where the local stack runs, unique names, timeouts.
         .target(
             name: "BatonTestSupport",
