@@ -99,7 +99,10 @@ struct ConfigurationTests {
 
     @Test("BATON_ variables that match no setting are reported")
     func unknownEnvironment() async throws {
-        let configuration = try await load(environment: ["BATON_WORKER_CONCURENCY": "3", "BATON_WORKER_CONCURRENCY": "4", "BATON_STACK_KAFKA_BROKER": "x"])
+        let configuration = try await load(environment: [
+            "BATON_WORKER_CONCURENCY": "3", "BATON_WORKER_CONCURRENCY": "4", "BATON_STACK_KAFKA_BROKER": "x",
+            "BATON_BIRST_PASSWORD": "secret", "BATON_S3_SECRET_ACCESS_KEY": "secret",
+        ])
         #expect(configuration.unknownEnvironment == ["BATON_WORKER_CONCURENCY"])
         #expect(configuration.worker.concurrency == 4)
     }

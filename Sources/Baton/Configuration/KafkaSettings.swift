@@ -60,6 +60,8 @@ public struct KafkaSettings: Sendable, Equatable {
             "acks": "all",
             "enable.idempotence": "true",
             "message.timeout.ms": String(deliveryTimeout.milliseconds),
+            // A hand-off waits for its acknowledgement: batch for 1 ms, not librdkafka's 5.
+            "linger.ms": "1",
             // Dead letters carry whatever arrived; the broker's own limit still applies.
             "message.max.bytes": String(16 << 20),
         ]

@@ -107,8 +107,12 @@ public struct SettingsReader: Sendable {
     /// committed config file cannot leak one. Returns nil when neither is set.
     public func secret(_ key: String) throws -> String? {
         let variable = Self.environmentName(of: key)
+        // Asked through the reader too, so the key counts as known (and a value that
+        // came from the file or a flag is caught below).
+        let fromProviders = reader.string(forKey: ConfigKey(key), isSecret: true)
+        let fileSetting = string(key + "File")
         if let value = environment[variable], !value.isEmpty { return value }
-        if let path = string(key + "File") {
+        if let path = fileSetting {
             do {
                 let contents = try String(contentsOfFile: path, encoding: .utf8)
                 let value = contents.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -120,7 +124,7 @@ public struct SettingsReader: Sendable {
                 throw ConfigurationError(key: key + "File", message: "cannot read secret file \(path): \(error.localizedDescription)")
             }
         }
-        if reader.string(forKey: ConfigKey(key), isSecret: true) != nil, environment[variable] == nil {
+        if fromProviders != nil {
             throw ConfigurationError(
                 key: key,
                 message: "secrets are not read from configuration files or flags; set \(variable) or \(key)File"

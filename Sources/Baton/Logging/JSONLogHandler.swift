@@ -51,10 +51,11 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// A format style is a value: no formatter built per line.
     private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date().formatted(timestampStyle)
     }
 }
 

@@ -139,7 +139,9 @@ public actor SliceDispatcher {
             return
         }
         slotsInUse -= 1
-        if pausedForLimit, slotsInUse < concurrency {
+        // Resume only once a quarter of the slots are free: librdkafka 2.0.2 takes about
+        // 500 ms to fetch again after a resume, so toggling per slice would stall.
+        if pausedForLimit, slotsInUse <= concurrency - max(1, concurrency / 4) {
             pausedForLimit = false
             if let consumer { consumer.resume(Array(consumer.assignment())) }
         }
