@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -124,18 +125,23 @@ let package = Package(
                 "Curl",
                 "Birst",
                 "BirstSimulator",
+                // The local stack's addresses, in-process workers, timeouts, sample reports.
+                "BatonTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                // In-process workers run in a ServiceGroup, stopped as SIGTERM would stop them.
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/BatonBench"
         ),
 
-        // Shared by the test targets: where the local stack runs, unique names, timeouts.
+        // Shared by the test targets and the benchmark: where the local stack runs, unique
+        // names, timeouts, child processes, in-process workers.
         .target(
             name: "BatonTestSupport",
-            dependencies: ["Curl"],
+            dependencies: [
+                "Baton",
+                "Curl",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/BatonTestSupport"
         ),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BatonTestSupport"]),

@@ -1,4 +1,5 @@
 import Baton
+import BatonTestSupport
 import Curl
 import Foundation
 import Kafka
@@ -36,45 +37,10 @@ struct Plan: Sendable {
         endToEndWarmupReports: 2, endToEndRepetitions: 2)
 }
 
-/// Where the local stack runs (`scripts/stack up` writes it to `$BATON_STACK_DIR/env`).
-struct Stack: Sendable {
-    var kafkaBootstrapServers: String
-    var s3Endpoint: String
-    var s3Region: String
-    var s3AccessKeyID: String
-    var s3SecretAccessKey: String
-
-    struct Missing: Error, CustomStringConvertible {
-        var variable: String
-        var description: String { "\(variable) is not set: run through scripts/bench, or load a stack's env file" }
-    }
-
-    static func fromEnvironment() throws -> Stack {
-        let env = ProcessInfo.processInfo.environment
-        func need(_ name: String) throws -> String {
-            guard let value = env[name], !value.isEmpty else { throw Missing(variable: name) }
-            return value
-        }
-        return Stack(
-            kafkaBootstrapServers: try need("BATON_KAFKA_BOOTSTRAP_SERVERS"),
-            s3Endpoint: try need("BATON_S3_ENDPOINT"),
-            s3Region: env["BATON_S3_REGION"] ?? "us-east-1",
-            s3AccessKeyID: try need("BATON_S3_ACCESS_KEY_ID"),
-            s3SecretAccessKey: try need("BATON_S3_SECRET_ACCESS_KEY"))
-    }
-
-    var s3Configuration: S3Configuration {
-        S3Configuration(
-            endpoint: s3Endpoint, region: s3Region,
-            credentials: S3Credentials(accessKeyID: s3AccessKeyID, secretAccessKey: s3SecretAccessKey),
-            pathStyle: true)
-    }
-}
-
 /// What every benchmark shares.
 struct BenchContext: Sendable {
     var plan: Plan
-    var stack: Stack
+    var stack: TestStack
     var logger: Logger
     /// Distinguishes this run's topics, groups and buckets from earlier runs on the same broker.
     var runID: String
@@ -136,21 +102,6 @@ func progress(_ line: String) {
 struct BenchFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Fails if `operation` does not finish within `seconds`: every wait is bounded.
-func withTimeout<T: Sendable>(
-    _ seconds: Double, _ what: String, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw BenchFailure("timed out after \(seconds) s waiting for \(what)")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
 }
 
 /// Deterministic filler bytes that do not compress to nothing.

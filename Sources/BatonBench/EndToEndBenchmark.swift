@@ -1,11 +1,11 @@
 import Baton
+import BatonTestSupport
 import BirstSimulator
 import Curl
 import Foundation
 import Kafka
 import Logging
 import S3Events
-import ServiceLifecycle
 import Synchronization
 
 /// §5 reports published with `JobPublisher` and carried through every stage by two
@@ -117,7 +117,7 @@ struct EndToEndBenchmark {
             for lane in 0..<8 {
                 group.addTask {
                     for index in stride(from: lane, to: keys.count, by: 8) {
-                        try await s3.putObject(bucket: bucket, key: keys[index], body: Self.report(index, size: plan.reportBytes))
+                        try await s3.putObject(bucket: bucket, key: keys[index], body: sampleCSV(size: plan.reportBytes, label: "\(index)"))
                     }
                 }
             }
@@ -204,19 +204,8 @@ struct EndToEndBenchmark {
 
     private func stop(_ workers: [InProcessWorker]) async {
         await withTaskGroup(of: Void.self) { group in
-            for worker in workers { group.addTask { await worker.stop() } }
+            for worker in workers { group.addTask { try? await worker.stop() } }
         }
-    }
-
-    /// A CSV-looking report of exactly `size` bytes.
-    static func report(_ index: Int, size: Int) -> [UInt8] {
-        var bytes = Array("id,report,value\n".utf8)
-        var row = 0
-        while bytes.count < size {
-            bytes += Array("\(row),\(index),\(row &* 2_654_435_761 % 1_000_003)\n".utf8)
-            row += 1
-        }
-        return Array(bytes.prefix(size))
     }
 }
 
@@ -239,26 +228,5 @@ final class OutcomeCollector: Sendable {
         }
         let found = records.withLock { all in ids.filter { all[$0] != nil }.count }
         throw BenchFailure("only \(found) of \(ids.count) outcomes within \(seconds) s")
-    }
-}
-
-/// A `WorkerService` inside this process, stopped the way SIGTERM would stop it.
-final class InProcessWorker: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    init(configuration: BatonConfiguration, id: String, logger: Logger) throws {
-        let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
-        let service = WorkerService(configuration: configuration, dependencies: dependencies, logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            logger: logger))
-        self.group = group
-        task = Task { try await group.run() }
-    }
-
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
     }
 }

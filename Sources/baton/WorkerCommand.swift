@@ -45,14 +45,8 @@ struct WorkerCommand: AsyncParsableCommand {
             "kafka.bootstrapServers": bootstrapServers,
         ])
         let logger = Logger(label: "baton.worker")
-        let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
-        let worker = WorkerService(configuration: configuration, dependencies: dependencies, logger: logger)
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        let group = try WorkerService.serviceGroup(
+            configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
         )
         try await group.run()
     }

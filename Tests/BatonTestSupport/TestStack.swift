@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 
 /// Where the local stack (`scripts/stack up`) runs, read from the environment that
@@ -37,6 +38,15 @@ public struct TestStack: Sendable {
             smtpURL: try need("BATON_SMTP_URL"),
             smtpMaildir: try need("BATON_STACK_SMTP_MAILDIR"),
             kafkaAdapterControl: try need("BATON_STACK_KAFKA_ADAPTER_CONTROL")
+        )
+    }
+
+    /// The stack's S3 server (path-style, as S3-compatible servers need).
+    public var s3Configuration: S3Configuration {
+        S3Configuration(
+            endpoint: s3Endpoint, region: s3Region,
+            credentials: S3Credentials(accessKeyID: s3AccessKeyID, secretAccessKey: s3SecretAccessKey),
+            pathStyle: true
         )
     }
 

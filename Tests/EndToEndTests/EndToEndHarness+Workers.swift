@@ -3,42 +3,6 @@ import BatonTestSupport
 import Foundation
 import Kafka
 import Logging
-import ServiceLifecycle
-import Synchronization
-
-/// A worker running inside the test process, stopped the way SIGTERM would stop it.
-final class InProcessWorker: Sendable {
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-    private final class Flag: Sendable {
-        let value = Mutex(false)
-    }
-
-    private let ended = Flag()
-
-    init(configuration: BatonConfiguration, id: String, logger: Logger) throws {
-        let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: id, logger: logger)
-        let service = WorkerService(configuration: configuration, dependencies: dependencies, logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            logger: logger
-        ))
-        self.group = group
-        let ended = self.ended
-        task = Task {
-            defer { ended.value.withLock { $0 = true } }
-            try await group.run()
-        }
-    }
-
-    /// True while the service has not ended (it ends only on shutdown or a crash).
-    var isRunning: Bool { !ended.value.withLock { $0 } }
-
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-}
 
 extension EndToEndHarness {
     func startWorker(_ id: String = "in-process") async throws -> InProcessWorker {

@@ -61,14 +61,7 @@ final class EndToEndHarness: Sendable {
         let port = try await simulator.start()
 
         http = CurlClient(logger: logger)
-        s3 = S3Client(
-            configuration: S3Configuration(
-                endpoint: stack.s3Endpoint, region: stack.s3Region,
-                credentials: S3Credentials(accessKeyID: stack.s3AccessKeyID, secretAccessKey: stack.s3SecretAccessKey),
-                pathStyle: true
-            ),
-            http: http
-        )
+        s3 = S3Client(configuration: stack.s3Configuration, http: http)
         try await s3.createBucket(bucket)
 
         let routesFile = directory + "/routes.yaml"
@@ -144,14 +137,7 @@ final class EndToEndHarness: Sendable {
     /// Puts a report of `size` bytes (CSV-looking, distinct per key) and returns its bytes.
     @discardableResult
     func putReport(_ key: String, size: Int) async throws -> [UInt8] {
-        let header = Array("id,key,value\n".utf8)
-        var bytes = header
-        var row = 0
-        while bytes.count < size {
-            bytes += Array("\(row),\(key),\(row &* 2_654_435_761 % 1_000_003)\n".utf8)
-            row += 1
-        }
-        bytes = Array(bytes.prefix(size))
+        let bytes = sampleCSV(size: size, label: key)
         try await s3.putObject(bucket: bucket, key: key, body: bytes)
         return bytes
     }

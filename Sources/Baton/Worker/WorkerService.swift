@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `baton worker`: one member of the consumer group on the jobs topic. Runs slices
 /// concurrently, keeps the Kafka poll loop free, commits by watermark, and on
@@ -72,5 +73,22 @@ public final class WorkerService: Service {
         logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
         // A worker that stopped because consuming failed must not look like a clean exit.
         if let failure { throw failure }
+    }
+}
+
+extension WorkerService {
+    /// The worker in a service group, built from the configuration: what `baton worker`
+    /// runs (with signals), and what benchmarks and tests run in-process (without; they
+    /// trigger the graceful shutdown themselves). The worker returning ends the group.
+    public static func serviceGroup(
+        configuration: BatonConfiguration, workerID: String?, logger: Logger, signals: [UnixSignal] = []
+    ) throws -> ServiceGroup {
+        let dependencies = try WorkerDependencies.make(configuration: configuration, workerID: workerID, logger: logger)
+        let worker = WorkerService(configuration: configuration, dependencies: dependencies, logger: logger)
+        return ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: signals,
+            logger: logger
+        ))
     }
 }
