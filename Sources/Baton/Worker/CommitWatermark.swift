@@ -50,8 +50,6 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
         }
     }
 
-    public func inFlightCount(_ partition: Partition) -> Int { partitions[partition]?.inFlight.count ?? 0 }
-
     public var totalInFlight: Int { partitions.values.reduce(0) { $0 + $1.inFlight.count } }
 
     /// Forgets partitions this consumer no longer owns.
