@@ -27,22 +27,10 @@ struct IngestTests {
             ),
             logger: harness.logger
         )
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(services: [server.application { portSink.yield($0) }], logger: harness.logger)
-        let running = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TimeoutError(seconds: 0, what: "the ingest server") }
-        do {
+        defer { Task { await producer.shutdown(timeout: .seconds(2)) } }
+        try await withRunningServer(logger: harness.logger, { server.application(onListening: $0) }) { port in
             try await withTimeout(30, "the ingest scenario") { try await body("http://127.0.0.1:\(port)/events") }
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
-            await producer.shutdown(timeout: .seconds(2))
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        try await running.value
-        await producer.shutdown(timeout: .seconds(2))
     }
 
     static func event(bucket: String, key: String) -> [UInt8] {

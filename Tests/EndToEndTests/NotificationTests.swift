@@ -27,26 +27,16 @@ final class WebhookReceiver: Sendable {
             self.received.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
             return Response(status: .ok)
         }
-        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test.webhook")
         logger.logLevel = .warning
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) }, logger: logger
-        )
-        let group = ServiceGroup(services: [app], logger: logger)
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        do {
+        try await withRunningServer(logger: logger, { [logger] onListening in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { await onListening($0.localAddress?.port ?? 0) }, logger: logger
+            )
+        }) { port in
             try await body("http://127.0.0.1:\(port)/hook")
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            throw error
         }
-        await group.triggerGracefulShutdown()
-        try await task.value
     }
 }
 
