@@ -46,7 +46,7 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
 /// Delivery report callback: runs inside rd_kafka_poll/rd_kafka_flush on our threads.
 let rdKafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    _, message, opaque in
+    handle, message, opaque in
     guard let message, let opaque else { return }
     guard let context = Unmanaged<RdKafkaContext>.fromOpaque(opaque).takeUnretainedValue() as? ProducerContext
     else { return }
@@ -57,6 +57,16 @@ let rdKafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_ka
         context.delivered(id: id, .success(DeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
     } else {
         let partition = m.partition >= 0 ? "/\(m.partition)" : ""
-        context.delivered(id: id, .failure(KafkaError(m.err, context: "delivery to \(topic)\(partition) failed")))
+        var error = KafkaError(m.err, context: "delivery to \(topic)\(partition) failed")
+        // After a fatal error (an idempotent producer fenced, a sequence gap) every queued
+        // message fails with its own code; the handle is unusable, so say so.
+        if let handle, rd_kafka_fatal_error(handle, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let fatal = KafkaError.fatal(handle)
+            error.isFatal = true
+            error.isRetriable = false
+            error.message += " (client failed: \(fatal.name): \(fatal.message))"
+            context.fatalErrorRaised(fatal)
+        }
+        context.delivered(id: id, .failure(error))
     }
 }

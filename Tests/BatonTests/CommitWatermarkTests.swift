@@ -55,16 +55,3 @@ struct CommitWatermarkTests {
         #expect(backoff.delay(afterFailures: 1000, random: 0.5) == .seconds(45))
     }
 }
-
-@Suite("Recent job ids")
-struct RecentJobIDsTests {
-    @Test("a repeated id is reported once seen, and the oldest ids are forgotten beyond capacity")
-    func bounded() {
-        let recent = RecentJobIDs(capacity: 3)
-        #expect(recent.insert("a"))
-        #expect(!recent.insert("a"))
-        for id in ["b", "c", "d", "e", "f", "g", "h"] { #expect(recent.insert(id)) }
-        #expect(recent.insert("a"), "forgotten after capacity newer ids")
-        #expect(!recent.insert("h"))
-    }
-}

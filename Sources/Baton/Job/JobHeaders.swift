@@ -14,4 +14,7 @@ public enum JobHeaders {
     public static let truncated = "baton-truncated"
     /// Where a dead letter came from: topic/partition/offset.
     public static let deadLetterSource = "baton-dlq-source"
+    /// How many times an operator has replayed the job: a replayed job starts a new
+    /// lineage (``JobLineage``), so its copies are not taken for stale ones.
+    public static let replays = "baton-replays"
 }

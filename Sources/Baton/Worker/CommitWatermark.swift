@@ -1,11 +1,26 @@
 /// Slices finish out of order, but a Kafka commit says "everything below this offset is
 /// done". Per partition this tracks the offsets in flight and yields the highest offset
-/// that can be committed: the lowest one still in flight, or one past the last done.
+/// that can be committed: the lowest one not done, or one past the last done.
+///
+/// A message is *done* only when what it produced was acknowledged. A message whose
+/// slice ended without that (its hand-off failed, it was cut off) is *held*: it blocks
+/// the watermark for as long as this consumer owns the partition, so it is redelivered
+/// (to this worker after a restart, or to the partition's next owner).
 public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
     private struct State: Sendable {
         var inFlight: Set<Int64> = []
+        var held: Set<Int64> = []
         var nextAfterDone: Int64?
         var committed: Int64?
+
+        var lowestNotDone: Int64? {
+            switch (inFlight.min(), held.min()) {
+            case (let a?, let b?): min(a, b)
+            case (let a?, nil): a
+            case (nil, let b?): b
+            case (nil, nil): nil
+            }
+        }
     }
 
     private var partitions: [Partition: State] = [:]
@@ -16,17 +31,25 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
         partitions[partition, default: State()].inFlight.insert(offset)
     }
 
+    /// The message's outputs were acknowledged (or it produced none, by design).
     public mutating func finished(_ partition: Partition, offset: Int64) {
         guard var state = partitions[partition], state.inFlight.remove(offset) != nil else { return }
         state.nextAfterDone = max(state.nextAfterDone ?? 0, offset + 1)
         partitions[partition] = state
     }
 
+    /// The message's slice ended without its outputs acknowledged: never commit past it.
+    public mutating func held(_ partition: Partition, offset: Int64) {
+        guard var state = partitions[partition], state.inFlight.remove(offset) != nil else { return }
+        state.held.insert(offset)
+        partitions[partition] = state
+    }
+
     /// The offset to commit for `partition` (Kafka's "next offset to read"), if any.
     public func committable(_ partition: Partition) -> Int64? {
         guard let state = partitions[partition] else { return nil }
-        if let lowest = state.inFlight.min() {
-            // Never past a message still in flight; nothing done below it means nothing to commit.
+        if let lowest = state.lowestNotDone {
+            // Never past a message not done; nothing done below it means nothing to commit.
             guard let done = state.nextAfterDone else { return nil }
             return min(lowest, done)
         }
@@ -50,7 +73,16 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Messages started and not yet finished or held, over all partitions.
     public var totalInFlight: Int { partitions.values.reduce(0) { $0 + $1.inFlight.count } }
+
+    /// Messages held (their slices ended unacknowledged), over all partitions.
+    public var totalHeld: Int { partitions.values.reduce(0) { $0 + $1.held.count } }
+
+    /// Whether `offset` of `partition` is started and neither finished nor held.
+    public func isInFlight(_ partition: Partition, offset: Int64) -> Bool {
+        partitions[partition]?.inFlight.contains(offset) ?? false
+    }
 
     /// Forgets partitions this consumer no longer owns.
     public mutating func remove(_ revoked: some Sequence<Partition>) {

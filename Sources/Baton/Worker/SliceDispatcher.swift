@@ -2,223 +2,286 @@ import Foundation
 import Kafka
 import Logging
 
-/// Turns consumed messages into running slices: at most `concurrency` at once, jobs
-/// with a future `notBefore` waiting aside (holding no slot, blocking no partition),
-/// and offsets committed by per-partition watermark once a message's records are
-/// acknowledged. On revoke and shutdown it asks slices to hand their jobs on and waits
-/// for them before offsets are committed.
+/// Carries out ``SliceDispatcherState``'s decisions: runs slices as tasks, wakes jobs
+/// waiting out their `notBefore`, stops and cancels slices, commits, pauses fetching.
+/// Every decision is the state machine's; this actor only feeds it events (messages,
+/// slice ends, rebalances, stop, timers) and executes the actions it returns.
 public actor SliceDispatcher {
-    private struct Running {
-        var stop: StopSignal
+    public typealias Ticket = SliceDispatcherState.Ticket
+
+    private struct Work {
+        var message: KafkaMessage
+        var decoded: Result<JobEnvelope, PoisonReason>
+        var stop = StopSignal()
         var task: Task<Void, Never>?
     }
 
+    private var state: SliceDispatcherState
+    private var work: [Ticket: Work] = [:]
     private let runner: SliceRunner
-    private let concurrency: Int
     private let logger: Logger
     private var consumer: KafkaConsumer?
-    private var watermark = CommitWatermark<TopicPartition>()
-    private var running: [TopicPartition: [Int64: Running]] = [:]
-    private var slotsInUse = 0
-    private var slotWaiters: [CheckedContinuation<Void, Never>] = []
-    private var pausedForLimit = false
-    /// Partitions this worker owns now; a message fetched before its partition was
-    /// revoked must not start (the new owner reads it from the committed offset).
-    private var owned: Set<TopicPartition> = []
-    private var stopping = false
+    private var releaseWaiters: [(partitions: Set<TopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
+    private var drainWaiters: [CheckedContinuation<SliceDispatcherState.Drain, Never>] = []
     private let commitRequests: AsyncStream<Void>.Continuation
-    public nonisolated let commitSignals: AsyncStream<Void>
+    private let commitSignals: AsyncStream<Void>
+    private let failures: AsyncStream<String>.Continuation
+    /// Reports once when the producer failed for good: the worker must stop.
+    public nonisolated let producerFailures: AsyncStream<String>
 
     public init(runner: SliceRunner, concurrency: Int, logger: Logger) {
         self.runner = runner
-        self.concurrency = concurrency
         self.logger = logger
+        self.state = SliceDispatcherState(concurrency: concurrency)
         (commitSignals, commitRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (producerFailures, failures) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     public func attach(_ consumer: KafkaConsumer) {
         self.consumer = consumer
     }
 
-    public var inFlight: Int { watermark.totalInFlight }
+    public var inFlight: Int { state.inFlight }
 
-    // MARK: Admission
+    /// The state machine as it stands (for diagnostics and tests).
+    public var snapshot: SliceDispatcherState { state }
 
-    /// Starts work on a message. Suspends while every slot is busy (with the consumer's
-    /// partitions paused), which is the worker's backpressure.
-    public func admit(_ message: KafkaMessage) async {
-        let partition = message.topicPartition
-        guard owned.contains(partition) else { return }
-        let decoded = JobEnvelopeCodec.decode(key: message.key, value: message.value)
-        if case .success(let job) = decoded, let notBefore = job.notBefore, notBefore > Date() {
-            start(message, partition: partition) { dispatcher, stop in
-                await dispatcher.runDelayed(message, job: job, until: notBefore, stop: stop)
-            }
-            return
+    // MARK: Events in
+
+    /// A fetched message, already decoded (off the actor).
+    public func admit(_ message: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>) {
+        let job: SliceDispatcherState.JobRef? = switch decoded {
+        case .success(let envelope): SliceDispatcherState.JobRef(key: Self.lineageKey(envelope, message), slices: envelope.slices)
+        case .failure: nil
         }
-        await acquireSlot()
-        guard !stopping, owned.contains(partition) else {
-            releaseSlot()
-            return
-        }
-        start(message, partition: partition) { dispatcher, stop in
-            await dispatcher.runSlice(message, decoded: decoded, stop: stop)
-            await dispatcher.releaseSlot()
-        }
+        let notBefore = (try? decoded.get())?.notBefore
+        let (ticket, actions) = state.admit(partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: Date())
+        if let ticket { work[ticket] = Work(message: message, decoded: decoded) }
+        execute(actions)
     }
 
     public func assign(_ partitions: [TopicPartition]) {
-        owned.formUnion(partitions)
+        execute(state.assigned(partitions))
     }
 
-    private func start(_ message: KafkaMessage, partition: TopicPartition, work: @escaping @Sendable (SliceDispatcher, StopSignal) async -> Void) {
-        let stop = StopSignal()
-        watermark.started(partition, offset: message.offset)
-        running[partition, default: [:]][message.offset] = Running(stop: stop)
-        let task = Task {
-            await work(self, stop)
-            await self.finished(partition, offset: message.offset)
+    /// Partitions are leaving this worker: their slices hand their jobs on (for up to
+    /// `grace`), what is done is committed, and the partitions are forgotten.
+    public func revoke(_ partitions: [TopicPartition], within grace: Duration) async {
+        let leaving = Set(partitions)
+        await withCheckedContinuation { continuation in
+            releaseWaiters.append((leaving, continuation))
+            execute(state.revoked(partitions))
+            Task { [weak self] in
+                try? await Task.sleep(for: grace)
+                await self?.revokeTimedOut(partitions)
+            }
         }
-        running[partition]?[message.offset]?.task = task
     }
 
-    private nonisolated func runSlice(_ message: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async {
-        do {
-            try await runner.process(message, decoded: decoded, stop: stop)
-        } catch {
-            logger.warning("slice abandoned; the message will be redelivered", metadata: [
-                "partition": "\(message.partition)", "offset": "\(message.offset)", "error": "\(error)",
+    private func revokeTimedOut(_ partitions: [TopicPartition]) {
+        let actions = state.revokeTimedOut(partitions)
+        if actions.contains(where: { if case .cancel = $0 { true } else { false } }) {
+            logger.warning("slices did not hand off in time; their messages will be redelivered to the next owner", metadata: [
+                "partitions": "\(partitions.map(\.description))",
             ])
         }
+        execute(actions)
     }
 
-    /// A job backing off: waits aside until its time, then takes a slot like any other.
-    /// A stop while waiting hands it straight back, unchanged.
-    private nonisolated func runDelayed(_ message: KafkaMessage, job: JobEnvelope, until notBefore: Date, stop: StopSignal) async {
-        let delay = notBefore.timeIntervalSinceNow
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(max(delay, 0) * 1000))) }
-            group.addTask { await stop.wait() }
-            await group.next()
-            group.cancelAll()
-        }
-        if let reason = stop.reason {
-            do {
-                try await runner.handBack(message, job: job, reason: reason == .shutdown ? .shutdown : .rebalance)
-            } catch {
-                logger.warning("could not hand back a waiting job; it will be redelivered", metadata: ["offset": "\(message.offset)", "error": "\(error)"])
+    /// Partitions already owned by someone else: their slices are cut off and produce
+    /// nothing more; nothing is committed for them.
+    public func lose(_ partitions: [TopicPartition]) {
+        execute(state.lost(partitions))
+    }
+
+    /// Shutdown (or the end after a producer failure): take nothing new, hand every job
+    /// on (for up to `grace`), commit what is done. Returns why the dispatcher drained.
+    public func shutdown(within grace: Duration) async -> SliceDispatcherState.Drain {
+        let drain = await withCheckedContinuation { continuation in
+            if case .stopped(let drain) = state.lifecycle { return continuation.resume(returning: drain) }
+            drainWaiters.append(continuation)
+            execute(state.stopRequested())
+            Task { [weak self] in
+                try? await Task.sleep(for: grace)
+                await self?.drainTimedOut()
             }
-            return
         }
-        await acquireSlot()
-        await runSlice(message, decoded: .success(job), stop: stop)
-        await releaseSlot()
+        commitRequests.finish()
+        failures.finish()
+        await commitPending()
+        return drain
     }
 
-    private func finished(_ partition: TopicPartition, offset: Int64) {
-        watermark.finished(partition, offset: offset)
-        running[partition]?[offset] = nil
-        if running[partition]?.isEmpty == true { running[partition] = nil }
-        commitRequests.yield()
+    private func drainTimedOut() {
+        let actions = state.drainTimedOut()
+        if !actions.isEmpty {
+            logger.warning("slices did not hand off in time; their messages will be redelivered", metadata: ["slices": "\(state.slotsInUse)"])
+        }
+        execute(actions)
     }
 
-    // MARK: Slots
-
-    private func acquireSlot() async {
-        if slotsInUse < concurrency {
-            slotsInUse += 1
-            if slotsInUse == concurrency { pauseForLimit() }
-            return
-        }
-        await withCheckedContinuation { slotWaiters.append($0) }
+    private func ended(_ ticket: Ticket, _ end: SliceDispatcherState.SliceEnd) {
+        work[ticket] = nil
+        execute(state.sliceEnded(ticket, end))
     }
 
-    private func releaseSlot() {
-        if !slotWaiters.isEmpty {
-            slotWaiters.removeFirst().resume()
-            return
+    private func delayElapsed(_ ticket: Ticket) {
+        execute(state.delayElapsed(ticket))
+    }
+
+    // MARK: Actions out
+
+    private func execute(_ actions: [SliceDispatcherState.Action]) {
+        for action in actions {
+            switch action {
+            case .start(let ticket):
+                guard let item = work[ticket] else { continue }
+                work[ticket]?.task = Task { [runner, logger] in
+                    let end = await Self.runSlice(item, runner: runner, logger: logger)
+                    self.ended(ticket, end)
+                }
+            case .skip(let ticket, let newest):
+                if let item = work.removeValue(forKey: ticket), case .success(let job) = item.decoded {
+                    var logger = logger
+                    logger[metadataKey: "jobId"] = "\(job.jobId)"
+                    logger.notice("stale or duplicate copy of a job skipped", metadata: [
+                        "partition": "\(item.message.partition)", "offset": "\(item.message.offset)",
+                        "slices": "\(job.slices)", "newestSlices": "\(newest == Int.max ? "finished" : String(newest))",
+                    ])
+                }
+            case .wake(let ticket, let date):
+                guard let item = work[ticket], case .success(let job) = item.decoded else { continue }
+                work[ticket]?.task = Task { [runner, logger] in
+                    if let end = await Self.waitOut(item, job: job, until: date, runner: runner, logger: logger) {
+                        self.ended(ticket, end)
+                    } else {
+                        self.delayElapsed(ticket)
+                    }
+                }
+            case .stop(let tickets, let reason):
+                if !tickets.isEmpty {
+                    logger.info("asking slices to hand their jobs on", metadata: ["reason": "\(reason.rawValue)", "slices": "\(tickets.count)"])
+                }
+                for ticket in tickets { work[ticket]?.stop.fire(reason) }
+            case .cancel(let tickets):
+                for ticket in tickets { work[ticket]?.task?.cancel() }
+            case .drop(let tickets):
+                for ticket in tickets { work[ticket] = nil }
+            case .commit:
+                commitRequests.yield()
+            case .release(let partitions, let offsets):
+                Task { await self.release(partitions, offsets: offsets) }
+            case .pauseFetching:
+                if let consumer { consumer.pause(Array(consumer.assignment())) }
+            case .resumeFetching:
+                if let consumer { consumer.resume(Array(consumer.assignment())) }
+            case .drained(let drain):
+                for waiter in drainWaiters { waiter.resume(returning: drain) }
+                drainWaiters = []
+            }
         }
-        slotsInUse -= 1
-        // Resume only once a quarter of the slots are free: librdkafka 2.0.2 takes about
-        // 500 ms to fetch again after a resume, so toggling per slice would stall.
-        if pausedForLimit, slotsInUse <= concurrency - max(1, concurrency / 4) {
-            pausedForLimit = false
-            if let consumer { consumer.resume(Array(consumer.assignment())) }
+        reportProducerFailure()
+    }
+
+    private var producerFailureReported = false
+
+    /// Tells the worker (once) that the producer failed: it stops consuming and exits.
+    private func reportProducerFailure() {
+        guard !producerFailureReported else { return }
+        switch state.lifecycle {
+        case .draining(.producerFailed(let reason)), .stopped(.producerFailed(let reason)):
+            producerFailureReported = true
+            failures.yield(reason)
+            failures.finish()
+        default:
+            break
         }
     }
 
-    private func pauseForLimit() {
-        guard !pausedForLimit, let consumer else { return }
-        pausedForLimit = true
-        consumer.pause(Array(consumer.assignment()))
+    private func release(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64]) async {
+        if !offsets.isEmpty, let consumer {
+            do {
+                try await consumer.commit(offsets)
+            } catch {
+                logger.warning("offset commit on revoke failed; the next owner redoes those messages", metadata: ["error": "\(error)"])
+            }
+        }
+        let released = Set(partitions)
+        var still: [(partitions: Set<TopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
+        for var waiter in releaseWaiters {
+            waiter.partitions.subtract(released)
+            if waiter.partitions.isEmpty { waiter.continuation.resume() } else { still.append(waiter) }
+        }
+        releaseWaiters = still
     }
 
     // MARK: Commits
 
+    /// Commits, one at a time, whenever the watermark moved; ends after shutdown.
+    public func runCommits() async {
+        for await _ in commitSignals { await commitPending() }
+    }
+
     /// Commits every partition whose watermark moved. Errors (a rebalance racing the
     /// commit) are logged; the next commit carries the same offsets.
-    public func commitPending() async {
+    private func commitPending() async {
         guard let consumer else { return }
-        let pending = watermark.pendingCommits()
+        let pending = state.pendingCommits()
         guard !pending.isEmpty else { return }
         do {
             try await consumer.commit(pending)
-            watermark.committed(pending)
+            state.committed(pending)
         } catch {
             logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
         }
     }
 
-    // MARK: Hand-off
+    // MARK: Slices
 
-    /// Partitions are leaving this worker: cut their slices short, wait for the
-    /// hand-offs to be acknowledged, commit, and forget them.
-    public func revoke(_ partitions: [TopicPartition], within grace: Duration) async {
-        owned.subtract(partitions)
-        await stopSlices(in: Set(partitions), reason: .rebalance, within: grace)
-        await commitPending()
-        watermark.remove(partitions)
-        for partition in partitions { running[partition] = nil }
+    /// Runs one slice; how it ended decides what may be committed.
+    private static func runSlice(_ item: Work, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd {
+        do {
+            return try await runner.process(item.message, decoded: item.decoded, stop: item.stop)
+        } catch {
+            return abandoned(item, error: error, logger: logger)
+        }
     }
 
-    /// Partitions already owned by someone else: abandon their slices without producing
-    /// anything (the new owner redoes them from the committed offset).
-    public func lose(_ partitions: [TopicPartition]) {
-        owned.subtract(partitions)
-        for partition in partitions {
-            for slot in running[partition]?.values ?? [:].values { slot.task?.cancel() }
-            running[partition] = nil
+    /// A job backing off: waits aside until its time (nil: then it takes a slot like any
+    /// other). A stop while waiting hands it straight back, unchanged.
+    private static func waitOut(_ item: Work, job: JobEnvelope, until date: Date, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd? {
+        let delay = max(date.timeIntervalSinceNow, 0)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
+            group.addTask { await item.stop.wait() }
+            await group.next()
+            group.cancelAll()
         }
-        watermark.remove(partitions)
+        if Task.isCancelled { return .abandoned }
+        guard let reason = item.stop.reason else { return nil }
+        do {
+            try await runner.handBack(item.message, job: job, reason: reason == .shutdown ? .shutdown : .rebalance)
+            return .handedOn
+        } catch {
+            return abandoned(item, error: error, logger: logger)
+        }
     }
 
-    /// Shutdown: stop admitting, hand every job on, commit what is done.
-    public func shutdown(within grace: Duration) async {
-        stopping = true
-        for waiter in slotWaiters { waiter.resume() }
-        slotWaiters = []
-        await stopSlices(in: nil, reason: .shutdown, within: grace)
-        await commitPending()
-        commitRequests.finish()
+    private static func abandoned(_ item: Work, error: any Error, logger: Logger) -> SliceDispatcherState.SliceEnd {
+        let metadata: Logger.Metadata = [
+            "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "error": "\(error)",
+        ]
+        if let failure = error as? ProducerFailure {
+            logger.critical("the producer failed for good; stopping without committing past this message", metadata: metadata)
+            return .producerFailed(failure.description)
+        }
+        logger.warning("slice ended before its outputs were acknowledged; the message will be redelivered", metadata: metadata)
+        return .abandoned
     }
 
-    private func stopSlices(in partitions: Set<TopicPartition>?, reason: StopSignal.Reason, within grace: Duration) async {
-        let selected = running.filter { partitions?.contains($0.key) ?? true }
-        let count = selected.values.reduce(0) { $0 + $1.count }
-        guard count > 0 else { return }
-        logger.info("asking slices to hand their jobs on", metadata: ["reason": "\(reason.rawValue)", "slices": "\(count)"])
-        for slots in selected.values { for slot in slots.values { slot.stop.fire(reason) } }
-        let deadline = ContinuousClock.now + grace
-        // Bounded and only during hand-off: re-checking beats wiring a waiter per slice.
-        while running.keys.contains(where: { partitions?.contains($0) ?? true }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        let left = running.filter { partitions?.contains($0.key) ?? true }
-        if !left.isEmpty {
-            logger.warning("slices did not hand off in time; their messages will be redelivered", metadata: [
-                "slices": "\(left.values.reduce(0) { $0 + $1.count })",
-            ])
-            for slots in left.values { for slot in slots.values { slot.task?.cancel() } }
-        }
+    /// `jobId`, and the replay count when an operator replayed the job (a new lineage).
+    static func lineageKey(_ job: JobEnvelope, _ message: KafkaMessage) -> String {
+        guard let replays = message.header(JobHeaders.replays), !replays.isEmpty else { return job.jobId }
+        return "\(job.jobId)#\(String(decoding: replays, as: UTF8.self))"
     }
 }

@@ -1,6 +1,7 @@
 import Birst
 import Curl
 import Foundation
+import Kafka
 import Logging
 
 /// Everything a slice needs besides its job: settings and clients, shared by all the
@@ -15,7 +16,6 @@ public struct SliceEnvironment: Sendable {
     public var birst: BirstSessionPool
     public var notifier: Notifier
     public var logger: Logger
-    public var recentJobs = RecentJobIDs()
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
@@ -35,14 +35,20 @@ public struct SliceEnvironment: Sendable {
     public var backoff: Backoff { Backoff(initial: worker.backoffInitial, maximum: worker.backoffMax) }
 
     /// Produces records until each is acknowledged. A broker outage is waited out
-    /// (with back-off) rather than losing a continuation; only cancellation stops it.
+    /// (with back-off) rather than losing a continuation; cancellation stops it, and a
+    /// fatal producer error ends it with ``ProducerFailure`` (retrying cannot help).
     func deliver(_ records: [OutgoingRecord], logger: Logger) async throws {
+        // A slice cut off (its partition lost, or the hand-off grace over) produces nothing
+        // more: its message is redone by whoever owns the partition now.
+        try Task.checkCancellation()
         for record in records {
             var failures = 0
             while true {
                 do {
                     try await sink.send(record)
                     break
+                } catch let error as KafkaError where error.isFatal {
+                    throw ProducerFailure(error)
                 } catch {
                     try Task.checkCancellation()
                     failures += 1

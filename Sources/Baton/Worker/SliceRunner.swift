@@ -4,8 +4,11 @@ import Logging
 
 /// Runs one message: reads the job, applies the loop guards, runs stages while the
 /// slice's budget lasts, and produces what comes next (continuation, dead letter,
-/// outcome). Returns once everything it produced is acknowledged; never throws for
-/// anything the message contains.
+/// outcome). Returns once everything it produced is acknowledged: `.handedOn` when the
+/// job continues in a new message, `.finished` when it ended here. Throws only when
+/// what it produced was not acknowledged (cancelled, or ``ProducerFailure``), never for
+/// anything the message contains. Stale and duplicate copies of a job never get here
+/// (``JobLineage``).
 public struct SliceRunner: Sendable {
     public var env: SliceEnvironment
 
@@ -14,25 +17,21 @@ public struct SliceRunner: Sendable {
     }
 
     /// Runs a slice of `input`, whose value the dispatcher has already decoded.
-    public func process(_ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async throws {
+    public func process(_ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async throws -> SliceDispatcherState.SliceEnd {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
         logger[metadataKey: "offset"] = "\(input.offset)"
         switch decoded {
         case .failure(let poison):
             try await deadLetterPoison(input, reason: poison.message, logger: logger)
+            return .finished
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
-            if job.slices == 0, job.result == nil, !env.recentJobs.insert(job.jobId) {
-                logger.notice("duplicate delivery of a new job collapsed")
-                return
-            }
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job) {
-                try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
-            } else {
-                try await runSlice(&job, input: input, stop: stop, logger: logger)
+                return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
             }
+            return try await runSlice(&job, input: input, stop: stop, logger: logger)
         }
     }
 
@@ -45,7 +44,7 @@ public struct SliceRunner: Sendable {
         try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
     }
 
-    private func runSlice(_ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, logger: Logger) async throws {
+    private func runSlice(_ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
         job.firstSliceAt = job.firstSliceAt ?? Date()
         job.notBefore = nil
@@ -86,7 +85,7 @@ public struct SliceRunner: Sendable {
                 return try await handOff(job, input: input, reason: reason, stop: stop, logger: context.logger)
             case .finished:
                 context.logger.info("job finished", metadata: ["status": "\(job.result?.status.rawValue ?? "")", "slices": "\(job.slices)"])
-                return
+                return .finished
             }
         }
     }
@@ -101,7 +100,8 @@ public struct SliceRunner: Sendable {
         }
     }
 
-    private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws {
+    @discardableResult
+    private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         var next = job
         // A slice cut short by the worker itself (shutdown, rebalance) costs the job nothing.
         let reason: HandoffReason = switch (reason, stop.reason) {
@@ -115,9 +115,10 @@ public struct SliceRunner: Sendable {
             "handoff": "\(reason.rawValue)", "nextStage": "\(next.stage.rawValue)", "retriesLeft": "\(next.retriesLeft)",
             "uploadedBytes": "\(next.birst.uploadedBytes)",
         ])
+        return .handedOn
     }
 
-    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, stop: StopSignal, logger: Logger) async throws {
+    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
         try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
         logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
@@ -125,8 +126,9 @@ public struct SliceRunner: Sendable {
         job.stage = .notify
         let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
         if case .handOff(let handoff) = try await NotifyStage(env: env).run(&job, context: context) {
-            try await self.handOff(job, input: input, reason: handoff, stop: stop, logger: logger)
+            return try await self.handOff(job, input: input, reason: handoff, stop: stop, logger: logger)
         }
+        return .finished
     }
 
     private func deadLetterPoison(_ input: KafkaMessage, reason: String, logger: Logger) async throws {

@@ -48,16 +48,29 @@ public final class WorkerService: Service {
             "sliceBudget": "\(ConfigDuration.format(settings.sliceBudget))",
         ])
 
-        let committer = Task {
-            for await _ in dispatcher.commitSignals { await dispatcher.commitPending() }
-        }
+        let committer = Task { await dispatcher.runCommits() }
         var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
-                for try await message in consumer.messages { await dispatcher.admit(message) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for try await message in consumer.messages {
+                            let decoded = JobEnvelopeCodec.decode(key: message.key, value: message.value)
+                            await dispatcher.admit(message, decoded: decoded)
+                        }
+                    }
+                    group.addTask {
+                        for await reason in dispatcher.producerFailures { throw WorkerStop.producerFailed(reason) }
+                    }
+                    try await group.next()
+                    group.cancelAll()
+                }
             }
         } catch is CancellationError {
             // Graceful shutdown: the consume loop was cancelled on purpose.
+        } catch let stop as WorkerStop {
+            logger.critical("stopping: \(stop); messages not handed on stay uncommitted and are redelivered after a restart")
+            failure = stop
         } catch {
             logger.error("consuming failed; handing jobs on and stopping", metadata: ["error": "\(error)"])
             failure = error
@@ -66,13 +79,26 @@ public final class WorkerService: Service {
         let started = ContinuousClock.now
         let inFlight = await dispatcher.inFlight
         logger.info("shutting down: handing jobs on", metadata: ["inFlight": "\(inFlight)"])
-        await dispatcher.shutdown(within: handoffGrace)
+        _ = await dispatcher.shutdown(within: handoffGrace)
         await committer.value
         await consumer.close()
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
         logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
-        // A worker that stopped because consuming failed must not look like a clean exit.
+        // A worker that stopped because consuming or producing failed must not look like
+        // a clean exit: the orchestrator restarts it, and the messages come back.
         if let failure { throw failure }
+    }
+}
+
+/// Why a worker stops by itself, with a non-zero exit.
+public enum WorkerStop: Error, CustomStringConvertible {
+    /// The producer failed for good (``ProducerFailure``).
+    case producerFailed(String)
+
+    public var description: String {
+        switch self {
+        case .producerFailed(let reason): reason
+        }
     }
 }
 

@@ -1,0 +1,394 @@
+import Foundation
+import Kafka
+
+/// Every decision of the slice dispatcher, as a value: which messages run, wait or
+/// queue for a slot, which partitions this worker owns, the per-partition commit
+/// watermark, each job's lineage, and the lifecycle (running, draining, stopped).
+///
+/// Events go in through its mutating methods; what must happen comes out as
+/// ``Action``s, which the ``SliceDispatcher`` actor carries out (start a slice, wake a
+/// waiting job, stop or cancel slices, commit, pause fetching). No I/O, no clocks, no
+/// tasks: the rules can be tested on their own, event by event.
+///
+/// The invariant all of it serves (DESIGN.md §4): the committed offset of a partition
+/// never passes a message whose outputs (continuation, dead letter, outcome) were not
+/// acknowledged by the broker.
+public struct SliceDispatcherState: Sendable {
+    /// One admitted message; unique for the life of the dispatcher.
+    public typealias Ticket = UInt64
+
+    /// Why the dispatcher is draining.
+    public enum Drain: Sendable, Equatable {
+        /// SIGTERM/SIGINT: hand every job on, commit, stop.
+        case shutdown
+        /// The producer failed for good: nothing more can be handed on, so stop without
+        /// committing past anything unacknowledged, and exit non-zero.
+        case producerFailed(String)
+    }
+
+    public enum Lifecycle: Sendable, Equatable {
+        case running
+        case draining(Drain)
+        case stopped(Drain)
+    }
+
+    /// How a slice (or a waiting job) ended.
+    public enum SliceEnd: Sendable, Equatable {
+        /// Its continuation was acknowledged; the job continues with `slices + 1`.
+        case handedOn
+        /// Its terminal records (dead letter, outcome) were acknowledged, or it produced
+        /// nothing by design (a duplicate collapsed, an unreadable message dead-lettered).
+        case finished
+        /// It ended without its outputs acknowledged: the message must be redelivered.
+        case abandoned
+        /// As `abandoned`, because the producer failed fatally (the text says how).
+        case producerFailed(String)
+    }
+
+    /// Why fetching is paused; it resumes when no reason is left.
+    public enum PauseReason: Sendable, Hashable {
+        /// Every slot is busy.
+        case slotsFull
+        /// Birst or S3 is unusable for every job (bad credentials, unreachable).
+        case environment
+        /// Draining: nothing new is taken.
+        case draining
+    }
+
+    public enum Action: Sendable, Equatable {
+        /// Run a slice of the message now (it holds a slot).
+        case start(Ticket)
+        /// The message is a stale or duplicate copy of its job (whose newest known state
+        /// has run `newest` slices): produce nothing; it is already counted done.
+        case skip(Ticket, newest: Int)
+        /// The job waits out its `notBefore`; call ``delayElapsed(_:)`` at that time.
+        case wake(Ticket, at: Date)
+        /// Ask these slices (and waiting jobs) to hand their jobs on at a safe point.
+        case stop([Ticket], StopSignal.Reason)
+        /// Cut these slices off now; they must produce nothing more.
+        case cancel([Ticket])
+        /// Forget these messages: they never ran and never will here.
+        case drop([Ticket])
+        /// Commit ``pendingCommits()`` (the watermark moved).
+        case commit
+        /// These partitions are handed over: commit `offsets` (may be empty), then let
+        /// the rebalance proceed.
+        case release([TopicPartition], offsets: [TopicPartition: Int64])
+        case pauseFetching
+        case resumeFetching
+        /// Draining is over: commit what is pending, close, exit (non-zero after a
+        /// producer failure).
+        case drained(Drain)
+    }
+
+    private enum Phase: Sendable, Equatable {
+        case queued
+        case waiting
+        case running
+    }
+
+    private struct Entry: Sendable {
+        var partition: TopicPartition
+        var offset: Int64
+        var job: JobRef?
+        var phase: Phase
+        /// The partition's epoch when admitted: a slice of an earlier epoch (its
+        /// partition lost or released meanwhile) no longer moves the watermark.
+        var epoch: Int
+    }
+
+    /// What the dispatcher needs of a decoded job: its lineage key and slice count.
+    public struct JobRef: Sendable, Equatable {
+        public var key: String
+        public var slices: Int
+
+        public init(key: String, slices: Int) {
+            self.key = key
+            self.slices = slices
+        }
+    }
+
+    public let concurrency: Int
+    public private(set) var lifecycle = Lifecycle.running
+    public private(set) var owned: Set<TopicPartition> = []
+    public private(set) var pauseReasons: Set<PauseReason> = []
+    private var watermark = CommitWatermark<TopicPartition>()
+    private var lineage: JobLineage
+    private var entries: [Ticket: Entry] = [:]
+    private var queue: [Ticket] = []
+    private var running = 0
+    private var revoking: Set<TopicPartition> = []
+    private var epochs: [TopicPartition: Int] = [:]
+    private var nextTicket: Ticket = 1
+
+    public init(concurrency: Int, lineageCapacity: Int = 100_000) {
+        precondition(concurrency > 0)
+        self.concurrency = concurrency
+        self.lineage = JobLineage(capacity: lineageCapacity)
+    }
+
+    // MARK: What it holds
+
+    /// Slices running (holding a slot), including ones cut off and not yet ended.
+    public var slotsInUse: Int { running }
+    /// Jobs waiting out their `notBefore` (holding no slot).
+    public var waitingCount: Int { entries.values.count { $0.phase == .waiting } }
+    /// Messages admitted and waiting for a slot.
+    public var queuedCount: Int { queue.count }
+    /// Messages started and not done, over the partitions owned.
+    public var inFlight: Int { watermark.totalInFlight }
+    /// Messages whose slices ended unacknowledged: redelivered after this worker.
+    public var held: Int { watermark.totalHeld }
+    /// Whether `ticket` is known (queued, waiting or running).
+    public func contains(_ ticket: Ticket) -> Bool { entries[ticket] != nil }
+
+    /// Offsets to commit now: partitions whose watermark moved past the last commit.
+    public func pendingCommits() -> [TopicPartition: Int64] {
+        watermark.pendingCommits().filter { owned.contains($0.key) || revoking.contains($0.key) }
+    }
+
+    /// The commit of `offsets` succeeded.
+    public mutating func committed(_ offsets: [TopicPartition: Int64]) {
+        watermark.committed(offsets)
+    }
+
+    // MARK: Events
+
+    /// Partitions were assigned to this worker.
+    public mutating func assigned(_ partitions: [TopicPartition]) -> [Action] {
+        guard lifecycle == .running else { return [] }
+        owned.formUnion(partitions)
+        revoking.subtract(partitions)
+        return pauseReasons.isEmpty ? [] : [.pauseFetching]
+    }
+
+    /// A message was fetched. Returns its ticket (nil when it is not taken: not owned,
+    /// or not running) and what to do with it.
+    public mutating func admit(
+        partition: TopicPartition, offset: Int64, job: JobRef?, notBefore: Date?, now: Date
+    ) -> (Ticket?, [Action]) {
+        guard lifecycle == .running, owned.contains(partition) else { return (nil, []) }
+        let ticket = nextTicket
+        nextTicket += 1
+        watermark.started(partition, offset: offset)
+        if let job, case .skip(let newest) = lineage.admit(jobId: job.key, slices: job.slices) {
+            watermark.finished(partition, offset: offset)
+            return (ticket, [.skip(ticket, newest: newest)] + commitIfMoved())
+        }
+        var entry = Entry(partition: partition, offset: offset, job: job, phase: .queued, epoch: epochs[partition, default: 0])
+        if let notBefore, notBefore > now {
+            entry.phase = .waiting
+            entries[ticket] = entry
+            return (ticket, [.wake(ticket, at: notBefore)])
+        }
+        entries[ticket] = entry
+        return (ticket, enqueue(ticket))
+    }
+
+    /// A waiting job's `notBefore` has come.
+    public mutating func delayElapsed(_ ticket: Ticket) -> [Action] {
+        guard lifecycle == .running, let entry = entries[ticket], entry.phase == .waiting, owned.contains(entry.partition) else { return [] }
+        entries[ticket]?.phase = .queued
+        return enqueue(ticket)
+    }
+
+    /// A slice (or a waiting job handed back) ended.
+    public mutating func sliceEnded(_ ticket: Ticket, _ end: SliceEnd) -> [Action] {
+        guard let entry = entries.removeValue(forKey: ticket) else { return [] }
+        if entry.phase == .running { running -= 1 }
+        let current = entry.epoch == epochs[entry.partition, default: 0]
+        var actions: [Action] = []
+        switch end {
+        case .handedOn:
+            if let job = entry.job { lineage.handedOn(jobId: job.key, slices: job.slices) }
+            if current { watermark.finished(entry.partition, offset: entry.offset) }
+        case .finished:
+            if let job = entry.job { lineage.finished(jobId: job.key) }
+            if current { watermark.finished(entry.partition, offset: entry.offset) }
+        case .abandoned:
+            if let job = entry.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
+            if current { watermark.held(entry.partition, offset: entry.offset) }
+        case .producerFailed(let reason):
+            if let job = entry.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
+            if current { watermark.held(entry.partition, offset: entry.offset) }
+            actions += beginDrain(.producerFailed(reason))
+        }
+        actions += fillSlots()
+        actions += releaseRevoked()
+        actions += commitIfMoved()
+        actions += finishDrainIfDone()
+        return actions
+    }
+
+    /// Partitions are being taken away in an orderly rebalance: their slices hand their
+    /// jobs on, then ``Action/release(_:offsets:)`` commits and lets the rebalance go on.
+    public mutating func revoked(_ partitions: [TopicPartition]) -> [Action] {
+        let leaving = Set(partitions)
+        owned.subtract(leaving)
+        revoking.formUnion(leaving.filter { epochs[$0] != nil || watermark.committable($0) != nil || hasEntries(in: $0) })
+        var actions = dropQueued(in: leaving)
+        let toStop = tickets(in: leaving, current: true)
+        if !toStop.isEmpty { actions.append(.stop(toStop, .rebalance)) }
+        // Partitions with nothing in flight are released at once.
+        let idle = leaving.filter { !hasEntries(in: $0, current: true) }
+        actions += release(idle)
+        actions += finishDrainIfDone()
+        return actions
+    }
+
+    /// The revoked partitions' slices did not hand off within the grace: cut them off
+    /// (their messages are redelivered to the next owner) and release the partitions.
+    public mutating func revokeTimedOut(_ partitions: [TopicPartition]) -> [Action] {
+        let late = Set(partitions).intersection(revoking)
+        guard !late.isEmpty else { return [] }
+        let cut = tickets(in: late, current: true)
+        for ticket in cut { if let entry = entries[ticket] { watermark.held(entry.partition, offset: entry.offset) } }
+        return (cut.isEmpty ? [] : [.cancel(cut)]) + release(late)
+    }
+
+    /// Partitions already belong to someone else (the session expired): cut their slices
+    /// off, produce nothing more for them, commit nothing; the new owner starts from the
+    /// last committed offset.
+    public mutating func lost(_ partitions: [TopicPartition]) -> [Action] {
+        let gone = Set(partitions)
+        owned.subtract(gone)
+        revoking.subtract(gone)
+        var actions = dropQueued(in: gone)
+        let cut = tickets(in: gone, current: true)
+        if !cut.isEmpty { actions.append(.cancel(cut)) }
+        for partition in gone { epochs[partition, default: 0] += 1 }
+        watermark.remove(gone)
+        actions += finishDrainIfDone()
+        return actions
+    }
+
+    /// SIGTERM/SIGINT: take nothing new, hand every job on, then ``Action/drained(_:)``.
+    public mutating func stopRequested() -> [Action] {
+        beginDrain(.shutdown) + finishDrainIfDone()
+    }
+
+    /// Draining took longer than the grace: cut off what is left (held, so never
+    /// committed past) and finish.
+    public mutating func drainTimedOut() -> [Action] {
+        guard case .draining(let drain) = lifecycle else { return [] }
+        let cut = entries.filter { $0.value.epoch == epochs[$0.value.partition, default: 0] }.map(\.key).sorted()
+        for ticket in cut { if let entry = entries[ticket] { watermark.held(entry.partition, offset: entry.offset) } }
+        for ticket in cut { entries[ticket]?.epoch = -1 }
+        lifecycle = .stopped(drain)
+        return (cut.isEmpty ? [] : [.cancel(cut)]) + [.drained(drain)]
+    }
+
+    /// Birst or S3 is unusable for every job: stop fetching until ``environmentRecovered()``.
+    public mutating func environmentFailed() -> [Action] {
+        pause(.environment)
+    }
+
+    public mutating func environmentRecovered() -> [Action] {
+        unpause(.environment)
+    }
+
+    // MARK: Rules
+
+    private mutating func enqueue(_ ticket: Ticket) -> [Action] {
+        queue.append(ticket)
+        return fillSlots()
+    }
+
+    /// Starts queued messages while slots are free; pauses fetching when they are all
+    /// taken, resumes once a quarter are free again (librdkafka 2.0.2 takes ~500 ms to
+    /// fetch after a resume, so toggling per slice would stall).
+    private mutating func fillSlots() -> [Action] {
+        var actions: [Action] = []
+        if lifecycle == .running {
+            while running < concurrency, !queue.isEmpty {
+                let ticket = queue.removeFirst()
+                guard let entry = entries[ticket], entry.phase == .queued else { continue }
+                entries[ticket]?.phase = .running
+                running += 1
+                actions.append(.start(ticket))
+            }
+        }
+        if running + queue.count >= concurrency {
+            actions += pause(.slotsFull)
+        } else if running + queue.count <= concurrency - max(1, concurrency / 4) {
+            actions += unpause(.slotsFull)
+        }
+        return actions
+    }
+
+    private mutating func pause(_ reason: PauseReason) -> [Action] {
+        let wasPaused = !pauseReasons.isEmpty
+        pauseReasons.insert(reason)
+        return wasPaused ? [] : [.pauseFetching]
+    }
+
+    private mutating func unpause(_ reason: PauseReason) -> [Action] {
+        guard pauseReasons.remove(reason) != nil, pauseReasons.isEmpty else { return [] }
+        return [.resumeFetching]
+    }
+
+    private mutating func beginDrain(_ drain: Drain) -> [Action] {
+        switch lifecycle {
+        case .running: break
+        case .draining(.shutdown) where drain != .shutdown: break  // a producer failure while draining wins
+        default: return []
+        }
+        lifecycle = .draining(drain)
+        var actions = pause(.draining)
+        actions += dropQueued(in: nil)
+        let toStop = entries.filter { $0.value.epoch == epochs[$0.value.partition, default: 0] }.map(\.key).sorted()
+        if !toStop.isEmpty { actions.append(.stop(toStop, .shutdown)) }
+        return actions
+    }
+
+    private mutating func finishDrainIfDone() -> [Action] {
+        guard case .draining(let drain) = lifecycle else { return [] }
+        guard !entries.values.contains(where: { $0.epoch == epochs[$0.partition, default: 0] }) else { return [] }
+        lifecycle = .stopped(drain)
+        return [.drained(drain)]
+    }
+
+    /// Queued messages of `partitions` (all, if nil) never run here: forget them. They
+    /// stay unfinished in the watermark, so nothing is committed past them.
+    private mutating func dropQueued(in partitions: Set<TopicPartition>?) -> [Action] {
+        let dropped = queue.filter { ticket in partitions.map { $0.contains(entries[ticket]?.partition ?? TopicPartition(topic: "", partition: -1)) } ?? true }
+        guard !dropped.isEmpty else { return [] }
+        let droppedSet = Set(dropped)
+        queue.removeAll { droppedSet.contains($0) }
+        for ticket in dropped {
+            if let job = entries[ticket]?.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
+            entries[ticket] = nil
+        }
+        return [.drop(dropped)]
+    }
+
+    private mutating func releaseRevoked() -> [Action] {
+        release(revoking.filter { !hasEntries(in: $0, current: true) })
+    }
+
+    private mutating func release(_ partitions: some Collection<TopicPartition>) -> [Action] {
+        guard !partitions.isEmpty else { return [] }
+        var offsets: [TopicPartition: Int64] = [:]
+        let pending = watermark.pendingCommits()
+        for partition in partitions {
+            if let offset = pending[partition] { offsets[partition] = offset }
+            epochs[partition, default: 0] += 1
+        }
+        watermark.remove(partitions)
+        revoking.subtract(partitions)
+        return [.release(partitions.sorted(), offsets: offsets)]
+    }
+
+    private func commitIfMoved() -> [Action] {
+        pendingCommits().isEmpty ? [] : [.commit]
+    }
+
+    private func hasEntries(in partition: TopicPartition, current: Bool = false) -> Bool {
+        entries.values.contains { $0.partition == partition && (!current || $0.epoch == epochs[partition, default: 0]) }
+    }
+
+    private func tickets(in partitions: Set<TopicPartition>, current: Bool) -> [Ticket] {
+        entries.filter { partitions.contains($0.value.partition) && (!current || $0.value.epoch == epochs[$0.value.partition, default: 0]) }
+            .map(\.key).sorted()
+    }
+}
