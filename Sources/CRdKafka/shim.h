@@ -1,6 +1,7 @@
 #ifndef BATON_CRDKAFKA_SHIM_H
 #define BATON_CRDKAFKA_SHIM_H
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 /*
  * Typed wrappers for the parts of librdkafka Swift cannot call or see directly:

@@ -50,6 +50,14 @@ extension KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: message, property: property)
     }
 
+    /// Produce errors after which a producer's id or epoch is no longer accepted
+    /// (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_PRODUCER_ID_MAPPING,
+    /// PRODUCER_FENCED): the producer cannot deliver again and must be replaced.
+    static let producerIdentityLost: Set<Int32> = [
+        RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER.rawValue, RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue,
+        RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING.rawValue, RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue,
+    ]
+
     /// Errors that may go away on their own (transient broker or network state).
     static let retriable: Set<Int32> = [
         RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TRANSPORT,

@@ -58,14 +58,22 @@ let rdKafkaDeliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_ka
     } else {
         let partition = m.partition >= 0 ? "/\(m.partition)" : ""
         var error = KafkaError(m.err, context: "delivery to \(topic)\(partition) failed")
-        // After a fatal error (an idempotent producer fenced, a sequence gap) every queued
-        // message fails with its own code; the handle is unusable, so say so.
         if let handle, rd_kafka_fatal_error(handle, nil, 0) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // librdkafka raised a fatal error: every queued message fails with its own
+            // code, and the handle is unusable.
             let fatal = KafkaError.fatal(handle)
             error.isFatal = true
             error.isRetriable = false
             error.message += " (client failed: \(fatal.name): \(fatal.message))"
             context.fatalErrorRaised(fatal)
+        } else if KafkaError.producerIdentityLost.contains(m.err.rawValue) {
+            // The broker no longer accepts this producer's id or epoch. librdkafka 2.0.2
+            // does not raise these as fatal for an idempotent producer, yet every later
+            // send fails the same way (seen after a broker stall longer than the session):
+            // the producer must be replaced, so fail it for good now.
+            error.isFatal = true
+            error.isRetriable = false
+            context.fatalErrorRaised(error)
         }
         context.delivered(id: id, .failure(error))
     }

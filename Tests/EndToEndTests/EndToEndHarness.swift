@@ -42,6 +42,7 @@ final class EndToEndHarness: Sendable {
         _ name: String,
         settings: [String: String] = [:],
         routes: String? = nil,
+        mockCluster: KafkaMockCluster? = nil,
         simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }
     ) async throws {
         stack = try TestStack.current()
@@ -90,13 +91,19 @@ final class EndToEndHarness: Sendable {
         try Self.yaml(all).write(toFile: configFile, atomically: true, encoding: .utf8)
 
         let configuration = try await self.configuration()
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: logger)
-        defer { admin.shutdown() }
-        _ = try await admin.createTopics([
+        let topics = [
             NewTopic(name: configuration.topics.jobs.name, partitions: 3),
             NewTopic(name: configuration.topics.deadLetters.name, partitions: 1),
             NewTopic(name: configuration.topics.outcomes.name, partitions: 1),
-        ], timeout: .seconds(10))
+        ]
+        if let mockCluster {
+            // librdkafka's mock cluster has no CreateTopics; it makes them itself.
+            for topic in topics { try mockCluster.createTopic(topic.name, partitions: topic.partitions) }
+            return
+        }
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: logger)
+        defer { admin.shutdown() }
+        _ = try await admin.createTopics(topics, timeout: .seconds(10))
     }
 
     /// The environment workers get: secrets only here, never in the file.
