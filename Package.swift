@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // SNS message signatures: the signing certificate's public key (`baton ingest`).
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -95,6 +97,8 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -141,6 +145,9 @@ let package = Package(
                 "Baton",
                 "Curl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // A locally generated RSA key and certificate that sign SNS messages.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Tests/BatonTestSupport"
         ),
@@ -149,6 +156,9 @@ let package = Package(
         .testTarget(name: "BirstTests", dependencies: ["Birst", "BirstSimulator", "Curl", "BatonTestSupport"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(name: "BatonTests", dependencies: ["Baton", "BatonTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Baton", "BirstSimulator", "BatonTestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Baton", "BirstSimulator", "BatonTestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
     ]
 )

@@ -13,15 +13,21 @@ struct IngestCommand: AsyncParsableCommand {
             POST /events (or /) with any payload `baton publish --event` reads: S3's notification \
             document, SNS/SQS-wrapped, EventBridge or a MinIO webhook. Answers:
               202  every job acknowledged by the broker (JSON: jobs and skipped records)
+              200  SNS SubscriptionConfirmation confirmed, or UnsubscribeConfirmation logged
               400  not a usable S3 event (JSON: the precise reason)
               401  missing or wrong credentials
+              403  SNS signature not verified, or a subscription not allowed (logged at warning)
               413  body larger than ingest.maxBodySize
+              502  SNS SubscribeURL failed
               503  the broker did not acknowledge; retry later
             GET /healthz answers 200.
 
             Callers authenticate with `Authorization: Bearer $BATON_INGEST_TOKEN`, or sign the \
             body with `X-Baton-Signature: sha256=<hex HMAC-SHA256 keyed with \
-            $BATON_INGEST_HMAC_SECRET>`. SIGTERM or SIGINT stops it gracefully.
+            $BATON_INGEST_HMAC_SECRET>`. Amazon SNS messages are verified by their signature \
+            (ingest.sns.verifySignatures); a signed message from a topic in ingest.sns.topicArns \
+            needs no token, and subscriptions to those topics are confirmed. SIGTERM or SIGINT \
+            stops it gracefully.
             """
     )
 
@@ -44,6 +50,7 @@ struct IngestCommand: AsyncParsableCommand {
                 records: JobRecords(topics: configuration.topics, workerID: "ingest-\(ProcessInfo.processInfo.processIdentifier)"),
                 sink: producer, logger: logger
             ),
+            sns: try SNSGate(settings: configuration.ingest.sns, logger: logger),
             logger: logger
         )
         let application = server.application { port in

@@ -1,3 +1,4 @@
+import BatonTestSupport
 import Birst
 import BirstSimulator
 import Curl

@@ -10,29 +10,6 @@ import Testing
 
 @Suite("baton ingest: S3 events over HTTP")
 struct IngestTests {
-    /// The ingest server in-process on a free port, publishing into the harness's topics.
-    func withIngest(
-        _ harness: EndToEndHarness, token: String? = "t0ken", hmacSecret: String? = nil,
-        _ body: @escaping @Sendable (String) async throws -> Void
-    ) async throws {
-        let configuration = try await harness.configuration()
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: harness.logger)
-        let server = IngestServer(
-            host: "127.0.0.1", port: 0, maxBodySize: 64 * 1024,
-            authenticator: IngestAuthenticator(token: token, hmacSecret: hmacSecret),
-            publisher: JobPublisher(
-                factory: JobFactory(routes: try configuration.routeTable(), retries: 10),
-                records: JobRecords(topics: configuration.topics, workerID: "ingest-test"),
-                sink: producer, logger: harness.logger
-            ),
-            logger: harness.logger
-        )
-        defer { Task { await producer.shutdown(timeout: .seconds(2)) } }
-        try await withRunningServer(logger: harness.logger, { server.application(onListening: $0) }) { port in
-            try await withTimeout(30, "the ingest scenario") { try await body("http://127.0.0.1:\(port)/events") }
-        }
-    }
-
     static func event(bucket: String, key: String) -> [UInt8] {
         Array(#"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"\#(bucket)"},"object":{"key":"\#(key)","size":5,"sequencer":"0A"}}}]}"#.utf8)
     }
@@ -41,7 +18,7 @@ struct IngestTests {
     func accepted() async throws {
         let harness = try await EndToEndHarness("ingest")
         defer { Task { await harness.stop() } }
-        try await withIngest(harness) { url in
+        try await harness.withIngest() { url in
             let response = try await harness.http.execute(HTTPRequest(
                 method: "POST", url: url, headers: [HTTPHeader("Authorization", "Bearer t0ken")],
                 body: Self.event(bucket: harness.bucket, key: "daily/a+b.csv")
@@ -70,7 +47,7 @@ struct IngestTests {
     func refusals() async throws {
         let harness = try await EndToEndHarness("ingest-refusals")
         defer { Task { await harness.stop() } }
-        try await withIngest(harness) { url in
+        try await harness.withIngest() { url in
             let anonymous = try await harness.http.execute(HTTPRequest(method: "POST", url: url, body: Self.event(bucket: "b", key: "k")))
             #expect(anonymous.status == 401)
             let wrong = try await harness.http.execute(HTTPRequest(
@@ -91,7 +68,7 @@ struct IngestTests {
     func hmac() async throws {
         let harness = try await EndToEndHarness("ingest-hmac")
         defer { Task { await harness.stop() } }
-        try await withIngest(harness, token: nil, hmacSecret: "shh") { url in
+        try await harness.withIngest(token: nil, hmacSecret: "shh") { url in
             let body = Self.event(bucket: harness.bucket, key: "signed.csv")
             let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array("shh".utf8)))
             let signature = "sha256=" + mac.map { String(format: "%02x", $0) }.joined()

@@ -8,6 +8,8 @@ public struct IngestSettings: Sendable, Equatable {
     public var hmacSecret: String?
     /// For local experiments only: accept requests without a token or signature.
     public var allowUnauthenticated: Bool
+    /// Amazon SNS over HTTP(S): subscription confirmation and message signatures.
+    public var sns: SNSSettings
 
     static func load(_ settings: SettingsReader) throws -> IngestSettings {
         IngestSettings(
@@ -15,16 +17,19 @@ public struct IngestSettings: Sendable, Equatable {
             maxBodySize: try settings.byteCount("ingest.maxBodySize", default: 1 << 20, range: 1024...(256 << 20)),
             token: try settings.secret("ingest.token"),
             hmacSecret: try settings.secret("ingest.hmacSecret"),
-            allowUnauthenticated: try settings.bool("ingest.allowUnauthenticated", default: false)
+            allowUnauthenticated: try settings.bool("ingest.allowUnauthenticated", default: false),
+            sns: try SNSSettings.load(settings)
         )
     }
 
-    /// Refuses to serve an open endpoint by accident.
+    /// Refuses to serve an open endpoint by accident. Signed SNS messages from
+    /// `ingest.sns.topicArns` authenticate themselves when signatures are verified.
     public func validateAuthentication() throws {
-        guard token != nil || hmacSecret != nil || allowUnauthenticated else {
+        let snsAuthenticates = sns.verifySignatures && !sns.topicArns.isEmpty
+        guard token != nil || hmacSecret != nil || allowUnauthenticated || snsAuthenticates else {
             throw ConfigurationError(
                 key: "ingest.token",
-                message: "the ingest endpoint needs BATON_INGEST_TOKEN or BATON_INGEST_HMAC_SECRET (or ingest.allowUnauthenticated=true for local experiments)"
+                message: "the ingest endpoint needs BATON_INGEST_TOKEN or BATON_INGEST_HMAC_SECRET, or ingest.sns.topicArns with ingest.sns.verifySignatures (or ingest.allowUnauthenticated=true for local experiments)"
             )
         }
     }

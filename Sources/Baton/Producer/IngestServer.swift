@@ -7,20 +7,33 @@ import ServiceLifecycle
 /// `baton ingest`: accepts S3 event notifications over HTTP (`POST /events`) in every
 /// form `baton publish --event` reads, and answers `202` only once the broker has
 /// acknowledged every job, so a sender that sees 202 may forget the event.
+///
+/// Amazon SNS messages (HTTP(S) subscriptions) go through ``sns``: with signature
+/// verification on, a message whose signature fails is refused with 403 before anything
+/// else; a verified message from an allowed topic needs no token. A
+/// `SubscriptionConfirmation` answers 200 when confirmed, 403 when not allowed (logged at
+/// warning with the topic and `SubscribeURL`), 502 when `SubscribeURL` failed; an
+/// `UnsubscribeConfirmation` is logged at warning and answered 200.
 public struct IngestServer: Sendable {
     public var host: String
     public var port: Int
     public var maxBodySize: Int
     public var authenticator: IngestAuthenticator
     public var publisher: JobPublisher
+    /// nil: SNS signatures are not verified and no subscription is confirmed.
+    public var sns: SNSGate?
     public var logger: Logger
 
-    public init(host: String, port: Int, maxBodySize: Int, authenticator: IngestAuthenticator, publisher: JobPublisher, logger: Logger) {
+    public init(
+        host: String, port: Int, maxBodySize: Int, authenticator: IngestAuthenticator, publisher: JobPublisher,
+        sns: SNSGate? = nil, logger: Logger
+    ) {
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize
         self.authenticator = authenticator
         self.publisher = publisher
+        self.sns = sns
         self.logger = logger
     }
 
@@ -47,13 +60,45 @@ public struct IngestServer: Sendable {
         } catch {
             return Self.json(.contentTooLarge, ["error": "body larger than \(maxBodySize) bytes"])
         }
-        if let reason = authenticator.reject(
+        let snsMessage: SNSMessage?
+        do {
+            snsMessage = try SNSMessage.parse(body)
+        } catch let error as S3EventError {
+            return Self.json(.badRequest, ["error": error.description])
+        }
+        var authenticatedBySNS = false
+        if let snsMessage, let verifier = sns?.verifier {
+            do {
+                try await verifier.verify(snsMessage)
+            } catch {
+                logger.warning("SNS message refused: signature not verified", metadata: [
+                    "topicArn": "\(snsMessage.topicArn)", "messageId": "\(snsMessage.messageId)",
+                    "type": "\(snsMessage.type.rawValue)", "reason": "\(error)",
+                ])
+                return Self.json(.forbidden, ["error": "SNS message signature not verified: \(error)"])
+            }
+            // SNS itself sent it: confirmations reach the allow-list check below (and are
+            // logged if refused); notifications only from allowed topics skip the token.
+            authenticatedBySNS = snsMessage.type != .notification || sns?.isAllowed(topicArn: snsMessage.topicArn) == true
+        }
+        if !authenticatedBySNS, let reason = authenticator.reject(
             authorization: request.headers[.authorization],
             signature: request.headers.first { $0.name.canonicalName == "x-baton-signature" }?.value,
             body: body
         ) {
             logger.warning("ingest request refused", metadata: ["reason": "\(reason)"])
             return Self.json(.unauthorized, ["error": reason])
+        }
+        if let snsMessage {
+            switch snsMessage.type {
+            case .subscriptionConfirmation: return await confirm(snsMessage)
+            case .unsubscribeConfirmation:
+                logger.warning("SNS unsubscribe confirmation: this endpoint no longer receives the topic", metadata: [
+                    "topicArn": "\(snsMessage.topicArn)", "subscribeURL": "\(snsMessage.subscribeURL ?? "")",
+                ])
+                return Self.json(.ok, ["status": "unsubscribed", "topicArn": snsMessage.topicArn])
+            case .notification: break
+            }
         }
         let batch: S3EventBatch
         do {
@@ -77,6 +122,23 @@ public struct IngestServer: Sendable {
             },
             "skipped": batch.skipped.map { ["path": $0.path, "reason": $0.reason] },
         ])
+    }
+
+    func confirm(_ message: SNSMessage) async -> Response {
+        guard let sns else {
+            logger.warning("SNS subscription not confirmed: ingest.sns is not set up", metadata: [
+                "topicArn": "\(message.topicArn)", "subscribeURL": "\(message.subscribeURL ?? "")",
+            ])
+            return Self.json(.forbidden, ["error": "SNS subscriptions are not confirmed here", "topicArn": message.topicArn])
+        }
+        switch await sns.confirm(message) {
+        case .confirmed(let arn):
+            return Self.json(.ok, ["status": "confirmed", "topicArn": message.topicArn, "subscriptionArn": arn ?? ""])
+        case .notAllowed(let reason):
+            return Self.json(.forbidden, ["error": reason, "topicArn": message.topicArn])
+        case .failed(let reason):
+            return Self.json(.badGateway, ["error": reason, "topicArn": message.topicArn])
+        }
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
