@@ -79,6 +79,12 @@ public final class BirstSimulator: Sendable {
         engine.withState { state, _ in state.clockOffset += seconds }
     }
 
+    /// Changes (or adds) a user's password, as an administrator would: later logins with
+    /// another password fail; sessions already logged in stay valid.
+    public func setPassword(_ password: String, for username: String) {
+        engine.withState { state, _ in state.configuration.users[username] = password }
+    }
+
     /// Every simulated server forgets its login tokens, as after a restart.
     public func restartServers() {
         engine.withState { state, _ in state.restartServers() }

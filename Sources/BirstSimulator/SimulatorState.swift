@@ -2,7 +2,7 @@
 struct SimulatorState {
     static let cookieName = "BirstAffinity"
 
-    let configuration: SimulatorConfiguration
+    var configuration: SimulatorConfiguration
     var settings: SimulatorSettings
     var servers: [ServerState]
     var nextServer = 0

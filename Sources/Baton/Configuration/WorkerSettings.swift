@@ -13,6 +13,9 @@ public struct WorkerSettings: Sendable, Equatable {
     public var shutdownGrace: Duration
     public var backoffInitial: Duration
     public var backoffMax: Duration
+    /// While Birst or S3 is unusable for every job (login refused, unreachable, S3
+    /// credentials rejected), the worker pauses and re-checks this often.
+    public var environmentRecheck: Duration
 
     static func load(_ settings: SettingsReader) throws -> WorkerSettings {
         let budget = try settings.duration("worker.sliceBudget", default: .seconds(300), minimum: .milliseconds(100))
@@ -30,7 +33,8 @@ public struct WorkerSettings: Sendable, Equatable {
             maxSlices: try settings.int("worker.maxSlices", default: 1000, range: 1...1_000_000),
             shutdownGrace: try settings.duration("worker.shutdownGrace", default: .seconds(10), minimum: .milliseconds(100)),
             backoffInitial: initial,
-            backoffMax: try settings.duration("worker.backoffMax", default: .seconds(300), minimum: initial)
+            backoffMax: try settings.duration("worker.backoffMax", default: .seconds(300), minimum: initial),
+            environmentRecheck: try settings.duration("worker.environmentRecheck", default: .seconds(15), minimum: .milliseconds(50))
         )
     }
 }

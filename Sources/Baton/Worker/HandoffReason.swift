@@ -13,13 +13,16 @@ public enum HandoffReason: String, Sendable {
     case rebalance
     /// Notifications still to send.
     case notifyRetry = "notify-retry"
+    /// Birst or S3 is unusable for every job (``EnvironmentFault``); `notBefore` holds
+    /// the re-check delay.
+    case environment
 
     /// Whether the hand-off spends one of the job's retries. Hand-offs the worker
     /// causes itself (shutdown, rebalance) do not, nor does re-sending a notification.
     public var spendsRetry: Bool {
         switch self {
         case .budget, .checkpoint, .backoff: true
-        case .shutdown, .rebalance, .notifyRetry: false
+        case .shutdown, .rebalance, .notifyRetry, .environment: false
         }
     }
 }

@@ -88,6 +88,15 @@ public actor SliceDispatcher {
         execute(actions)
     }
 
+    /// Birst or S3 is unusable for every job: stop fetching until it recovers.
+    public func environmentFailed() {
+        execute(state.environmentFailed())
+    }
+
+    public func environmentRecovered() {
+        execute(state.environmentRecovered())
+    }
+
     /// Partitions already owned by someone else: their slices are cut off and produce
     /// nothing more; nothing is committed for them.
     public func lose(_ partitions: [TopicPartition]) {

@@ -15,11 +15,13 @@ public struct SliceEnvironment: Sendable {
     public var s3: S3Client
     public var birst: BirstSessionPool
     public var notifier: Notifier
+    /// Whether Birst and S3 are usable; slices report environment faults here.
+    public var health: EnvironmentHealth
     public var logger: Logger
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
-        sink: any RecordSink, s3: S3Client, birst: BirstSessionPool, notifier: Notifier, logger: Logger
+        sink: any RecordSink, s3: S3Client, birst: BirstSessionPool, notifier: Notifier, health: EnvironmentHealth, logger: Logger
     ) {
         self.worker = worker
         self.birstSettings = birstSettings
@@ -29,6 +31,7 @@ public struct SliceEnvironment: Sendable {
         self.s3 = s3
         self.birst = birst
         self.notifier = notifier
+        self.health = health
         self.logger = logger
     }
 

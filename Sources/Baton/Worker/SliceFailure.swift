@@ -10,12 +10,16 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
     case deadLetter(DeadLetterKind, String)
     /// The slice ran out of time inside a call; hand the job on as it stands.
     case outOfTime
+    /// Birst or S3 is unusable for every job: no retry spent, nothing dead-lettered.
+    case environment(EnvironmentFault)
 
     /// Faults Birst does not classify are retried this many slices in a row, then the
     /// job is dead-lettered: an unknown space does not heal by itself.
     static let maxConsecutiveFaults = 5
 
-    public static func classify(_ error: any Error, previous: JobError?) -> SliceFailure {
+    /// - Parameter bucket: the job's S3 bucket (a stage's bare ``CurlError`` comes from S3:
+    ///   Birst's are wrapped in ``BirstError``).
+    public static func classify(_ error: any Error, previous: JobError?, bucket: String = "") -> SliceFailure {
         switch error {
         case let failure as SliceFailure:
             return failure
@@ -24,9 +28,13 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
         case let s3 as S3Error:
             switch s3 {
             case .notFound, .bucketNotFound: return .deadLetter(.s3Missing, s3.description)
+            case .accessDenied where s3.rejectsCredentials:
+                return .environment(.s3Credentials(bucket: s3.bucket, message: s3.description))
             case .accessDenied: return .deadLetter(.s3Denied, s3.description)
             default: return .transient(kind: "s3", message: s3.description)
             }
+        case let curl as CurlError where curl.isConnectionFailure:
+            return .environment(.s3Unreachable(bucket: bucket, message: curl.description))
         case let curl as CurlError:
             return .transient(kind: "network", message: curl.description)
         case is CancellationError:
@@ -42,12 +50,16 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
             return .transient(kind: "birst-transient", message: error.description)
         case .deadlineExceeded:
             return .outOfTime
+        case .transient where error.httpStatus == nil && !error.mayHaveTakenEffect && error.message.contains("HTTP transport"):
+            // Never connected (refused, unresolvable, connect timeout): Birst is down for
+            // every job, not for this one.
+            return .environment(.birstUnreachable(error.description))
         case .invalidToken:
             // The session already logged in again with the job's cookie: the job token
             // is gone (server restarted, or the cookie points elsewhere).
             return .deadLetter(.birstJobLost, error.description)
         case .badCredentials:
-            return .deadLetter(.birstCredentials, error.description)
+            return .environment(.birstCredentials(error.description))
         case .invalidRequest:
             return .deadLetter(.birstRejected, error.description)
         case .fault:
@@ -63,6 +75,22 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
         case .transient(let kind, let message): "\(kind): \(message)"
         case .deadLetter(let kind, let message): "\(kind.rawValue): \(message)"
         case .outOfTime: "out of time"
+        case .environment(let fault): fault.description
         }
     }
+}
+
+extension S3Error {
+    /// S3 refused the worker's credentials themselves (not a permission on one object):
+    /// every request would fail the same way.
+    var rejectsCredentials: Bool {
+        guard case .accessDenied(_, _, let message) = self else { return false }
+        return Self.credentialErrorCodes.contains { message.hasPrefix($0 + ":") || message == $0 }
+    }
+
+    /// S3 error codes of rejected credentials (AWS S3 API Reference, "Error responses").
+    static let credentialErrorCodes = [
+        "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
+        "TokenRefreshRequired", "AuthorizationHeaderMalformed", "InvalidSecurity",
+    ]
 }

@@ -61,7 +61,7 @@ public struct SliceRunner: Sendable {
             do {
                 step = try await stage(job.stage).run(&job, context: context)
             } catch {
-                switch SliceFailure.classify(error, previous: job.lastError) {
+                switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
                 case .outOfTime:
                     return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
                 case .transient(let kind, let message):
@@ -75,6 +75,16 @@ public struct SliceRunner: Sendable {
                     return try await handOff(job, input: input, reason: .backoff, stop: stop, logger: context.logger)
                 case .deadLetter(let kind, let reason):
                     return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: context.logger)
+                case .environment(let fault):
+                    // Not this job's fault: no retry spent, nothing dead-lettered; the
+                    // worker pauses until the fault clears.
+                    await env.health.failed(fault)
+                    job.lastError = JobError(kind: fault.kind, message: fault.description)
+                    job.notBefore = Date.after(env.worker.environmentRecheck)
+                    context.logger.warning("environment fault; handing the job on", metadata: [
+                        "errorKind": "\(fault.kind)", "retryInSeconds": "\(Int(env.worker.environmentRecheck.seconds))",
+                    ])
+                    return try await handOff(job, input: input, reason: .environment, stop: stop, logger: context.logger)
                 }
             }
             switch step {

@@ -9,6 +9,9 @@ public struct WorkerDependencies: Sendable {
     public var environment: SliceEnvironment
     public var producer: KafkaProducer
     public var http: CurlClient
+    var probe: EnvironmentProbe
+    /// Buckets named literally by the routes: what the start-up check reads.
+    var buckets: [String]
 
     public static func make(configuration: BatonConfiguration, workerID: String? = nil, logger: Logger) throws -> WorkerDependencies {
         let credentials = try configuration.birst.credentials()
@@ -18,18 +21,23 @@ public struct WorkerDependencies: Sendable {
             configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: configuration.birst.callTimeout),
             http: http, logger: logger
         )
+        let s3 = S3Client(configuration: try configuration.s3.clientConfiguration(), http: http)
+        let birstCredentials = BirstCredentials(username: credentials.username, password: credentials.password)
+        let probe = EnvironmentProbe(birst: birst, credentials: birstCredentials, s3: s3, timeout: configuration.birst.callTimeout)
         let environment = SliceEnvironment(
             worker: configuration.worker,
             birstSettings: configuration.birst,
             notifySettings: configuration.notify,
             records: JobRecords(topics: configuration.topics, workerID: workerID ?? Self.defaultWorkerID()),
             sink: producer,
-            s3: S3Client(configuration: try configuration.s3.clientConfiguration(), http: http),
-            birst: BirstSessionPool(client: birst, credentials: BirstCredentials(username: credentials.username, password: credentials.password)),
+            s3: s3,
+            birst: BirstSessionPool(client: birst, credentials: birstCredentials),
             notifier: try Notifier(settings: configuration.notify, smtpSettings: configuration.smtp, http: http),
+            health: EnvironmentHealth(recheck: configuration.worker.environmentRecheck, logger: logger, probe: probe.check),
             logger: logger
         )
-        return WorkerDependencies(environment: environment, producer: producer, http: http)
+        let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
+        return WorkerDependencies(environment: environment, producer: producer, http: http, probe: probe, buckets: Array(Set(buckets)).sorted())
     }
 
     /// host-pid: unique per process, readable in logs and headers.
@@ -37,7 +45,18 @@ public struct WorkerDependencies: Sendable {
         "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
+    /// Before joining the group: Birst login and S3 access, each fault as it stands.
+    func preflight() async -> [EnvironmentFault] {
+        var faults: [EnvironmentFault] = []
+        if let fault = await probe.checkBirst() { faults.append(fault) }
+        for bucket in buckets {
+            if let fault = await probe.checkS3(bucket: bucket) { faults.append(fault) }
+        }
+        return faults
+    }
+
     func shutdown(timeout: Duration) async {
+        await environment.health.shutdown()
         await producer.shutdown(timeout: timeout)
         http.shutdown()
     }

@@ -20,6 +20,10 @@ public final class WorkerService: Service {
 
     public func run() async throws {
         let settings = configuration.worker
+        guard try await environmentReady() else {
+            await dependencies.shutdown(timeout: settings.shutdownGrace)
+            return
+        }
         let dispatcher = SliceDispatcher(runner: SliceRunner(env: dependencies.environment), concurrency: settings.concurrency, logger: logger)
         let handoffGrace = settings.shutdownGrace * 0.6
         let consumer = try KafkaConsumer(
@@ -42,6 +46,9 @@ public final class WorkerService: Service {
             }
         )
         await dispatcher.attach(consumer)
+        await dependencies.environment.health.setListener { healthy in
+            if healthy { await dispatcher.environmentRecovered() } else { await dispatcher.environmentFailed() }
+        }
         logger.info("worker started", metadata: [
             "worker": "\(dependencies.environment.records.workerID)", "topic": "\(configuration.topics.jobs.name)",
             "group": "\(consumer.groupID ?? "")", "concurrency": "\(settings.concurrency)",
@@ -103,6 +110,33 @@ public enum WorkerStop: Error, CustomStringConvertible {
 }
 
 extension WorkerService {
+    /// The start-up check: Birst login and S3 access, before joining the group. On a
+    /// fault it says what is wrong and waits, re-checking, until it clears; false when
+    /// the worker is shut down meanwhile.
+    private func environmentReady() async throws -> Bool {
+        let faults = await dependencies.preflight()
+        guard !faults.isEmpty else { return true }
+        let recheck = configuration.worker.environmentRecheck
+        for fault in faults {
+            logger.error("start-up check failed: \(fault); not joining the consumer group until it clears", metadata: [
+                "health": "unhealthy", "errorKind": "\(fault.kind)", "recheckSeconds": "\(recheck.seconds)",
+            ])
+        }
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: recheck)
+                    if await self.dependencies.preflight().isEmpty { return }
+                }
+            }
+        } catch is CancellationError {
+            logger.info("stopped before the start-up check passed")
+            return false
+        }
+        logger.notice("start-up check passed: Birst login works and S3 is readable", metadata: ["health": "healthy"])
+        return true
+    }
+
     /// The worker in a service group, built from the configuration: what `baton worker`
     /// runs (with signals), and what benchmarks and tests run in-process (without; they
     /// trigger the graceful shutdown themselves). The worker returning ends the group.
