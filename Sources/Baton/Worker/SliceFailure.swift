@@ -46,14 +46,14 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
 
     private static func classify(_ error: BirstError, previous: JobError?) -> SliceFailure {
         switch error.kind {
-        case .transient, .invalidResponse:
-            return .transient(kind: "birst-transient", message: error.description)
-        case .deadlineExceeded:
-            return .outOfTime
         case .transient where error.httpStatus == nil && !error.mayHaveTakenEffect && error.message.contains("HTTP transport"):
             // Never connected (refused, unresolvable, connect timeout): Birst is down for
             // every job, not for this one.
             return .environment(.birstUnreachable(error.description))
+        case .transient, .invalidResponse:
+            return .transient(kind: "birst-transient", message: error.description)
+        case .deadlineExceeded:
+            return .outOfTime
         case .invalidToken:
             // The session already logged in again with the job's cookie: the job token
             // is gone (server restarted, or the cookie points elsewhere).
