@@ -209,6 +209,28 @@ struct SliceDispatcherStateTests {
         #expect(state.assigned([p1]).isEmpty)
     }
 
+    @Test("a message written before the assignment may be a redelivery; one written since cannot be")
+    func redelivery() {
+        var state = State(concurrency: 8)
+        _ = state.assigned([p0], now: now)
+        func admit(_ offset: Int64, _ timestamp: Date?, here: Bool) -> State.Ticket {
+            state.admit(partition: p0, offset: offset, job: job("j\(offset)"), notBefore: nil, now: now, timestamp: timestamp, producedHere: here).0!
+        }
+        let t0 = admit(0, now.addingTimeInterval(-5), here: true)
+        #expect(state.isPossibleRedelivery(t0), "written before this worker owned the partition")
+        let t1 = admit(1, now.addingTimeInterval(0.001), here: true)
+        #expect(!state.isPossibleRedelivery(t1), "this worker's own message, written since")
+        let t2 = admit(2, now.addingTimeInterval(5), here: false)
+        #expect(state.isPossibleRedelivery(t2), "another writer's clock may lag: allowance")
+        let t3 = admit(3, now.addingTimeInterval(State.clockSkewAllowance + 1), here: false)
+        #expect(!state.isPossibleRedelivery(t3))
+        let t4 = admit(4, nil, here: false)
+        #expect(state.isPossibleRedelivery(t4), "no timestamp: assume the worst")
+        _ = state.assigned([p0], now: now.addingTimeInterval(600))
+        let t5 = admit(5, now.addingTimeInterval(1), here: true)
+        #expect(state.isPossibleRedelivery(t5), "a new assignment: everything before it is suspect")
+    }
+
     @Test("every event after the stop starts nothing")
     func stopped() {
         var state = State(concurrency: 2)

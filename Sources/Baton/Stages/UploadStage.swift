@@ -14,6 +14,16 @@ struct UploadStage: Stage {
             job.source.eTag = job.source.eTag ?? info.eTag
         }
         let size = job.source.size ?? 0
+        if context.mayBeRedelivered, job.birst.uploadToken != nil {
+            // An earlier run of this very message may have appended chunks (or finished
+            // the upload) after the offset the envelope records; Birst cannot say how
+            // many bytes a token holds, so only a new token is certain to be exact.
+            context.logger.notice("the message may have been run before; starting its upload over on a new token", metadata: [
+                "uploadedBytes": "\(job.birst.uploadedBytes)",
+            ])
+            job.birst.uploadToken = nil
+            job.birst.uploadedBytes = 0
+        }
         let uploadToken: String
         if let existing = job.birst.uploadToken {
             uploadToken = existing

@@ -11,6 +11,9 @@ public struct SliceContext: Sendable {
     public let safetyMargin: Duration
     public let stop: StopSignal
     public var logger: Logger
+    /// The slice's message may have been run before (after a rebalance or a restart)
+    /// with effects its envelope does not record: nothing may be resumed blindly.
+    public var mayBeRedelivered = false
 
     public init(slice: Int, budget: Duration, safetyMargin: Duration, stop: StopSignal, logger: Logger) {
         self.slice = slice

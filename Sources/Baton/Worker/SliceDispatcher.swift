@@ -20,6 +20,8 @@ public actor SliceDispatcher {
     private var work: [Ticket: Work] = [:]
     private let runner: SliceRunner
     private let logger: Logger
+    /// This worker's id as bytes, as its continuations carry it in `baton-worker`.
+    private let workerID: [UInt8]
     private var consumer: KafkaConsumer?
     private var releaseWaiters: [(partitions: Set<TopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
     private var drainWaiters: [CheckedContinuation<SliceDispatcherState.Drain, Never>] = []
@@ -32,6 +34,7 @@ public actor SliceDispatcher {
     public init(runner: SliceRunner, concurrency: Int, logger: Logger) {
         self.runner = runner
         self.logger = logger
+        self.workerID = Array(runner.env.records.workerID.utf8)
         self.state = SliceDispatcherState(concurrency: concurrency)
         (commitSignals, commitRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (producerFailures, failures) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
@@ -55,7 +58,10 @@ public actor SliceDispatcher {
         case .failure: nil
         }
         let notBefore = (try? decoded.get())?.notBefore
-        let (ticket, actions) = state.admit(partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: Date())
+        let (ticket, actions) = state.admit(
+            partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: Date(),
+            timestamp: message.timestamp, producedHere: message.header(JobHeaders.worker).map { $0 == workerID } ?? false
+        )
         if let ticket { work[ticket] = Work(message: message, decoded: decoded) }
         execute(actions)
     }
@@ -145,8 +151,9 @@ public actor SliceDispatcher {
             switch action {
             case .start(let ticket):
                 guard let item = work[ticket] else { continue }
+                let redelivered = state.isPossibleRedelivery(ticket)
                 work[ticket]?.task = Task { [runner, logger] in
-                    let end = await Self.runSlice(item, runner: runner, logger: logger)
+                    let end = await Self.runSlice(item, redelivered: redelivered, runner: runner, logger: logger)
                     self.ended(ticket, end)
                 }
             case .skip(let ticket, let newest):
@@ -248,9 +255,9 @@ public actor SliceDispatcher {
     // MARK: Slices
 
     /// Runs one slice; how it ended decides what may be committed.
-    private static func runSlice(_ item: Work, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd {
+    private static func runSlice(_ item: Work, redelivered: Bool, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd {
         do {
-            return try await runner.process(item.message, decoded: item.decoded, stop: item.stop)
+            return try await runner.process(item.message, decoded: item.decoded, stop: item.stop, mayBeRedelivered: redelivered)
         } catch {
             return abandoned(item, error: error, logger: logger)
         }

@@ -95,6 +95,8 @@ public struct SliceDispatcherState: Sendable {
         /// The partition's epoch when admitted: a slice of an earlier epoch (its
         /// partition lost or released meanwhile) no longer moves the watermark.
         var epoch: Int
+        /// See ``isPossibleRedelivery(_:)``.
+        var possibleRedelivery: Bool
     }
 
     /// What the dispatcher needs of a decoded job: its lineage key and slice count.
@@ -119,7 +121,12 @@ public struct SliceDispatcherState: Sendable {
     private var running = 0
     private var revoking: Set<TopicPartition> = []
     private var epochs: [TopicPartition: Int] = [:]
+    private var assignedAt: [TopicPartition: Date] = [:]
     private var nextTicket: Ticket = 1
+
+    /// How far producers' clocks may lag this worker's: a message stamped up to this
+    /// long after an assignment still counts as written before it.
+    public static let clockSkewAllowance: TimeInterval = 60
 
     public init(concurrency: Int, lineageCapacity: Int = 100_000) {
         precondition(concurrency > 0)
@@ -142,6 +149,16 @@ public struct SliceDispatcherState: Sendable {
     /// Whether `ticket` is known (queued, waiting or running).
     public func contains(_ ticket: Ticket) -> Bool { entries[ticket] != nil }
 
+    /// Whether the message may have been run before, by a previous owner of its
+    /// partition or an earlier run of this worker, with effects its envelope does not
+    /// record: it was written before this worker last took the partition (messages
+    /// written since can only have been run here, and the lineage skips those). Birst
+    /// appends upload chunks blindly, so such a message must not resume its upload token
+    /// (birst-api.md, Faults); the cost is an upload started over after a rebalance.
+    public func isPossibleRedelivery(_ ticket: Ticket) -> Bool {
+        entries[ticket]?.possibleRedelivery ?? true
+    }
+
     /// Offsets to commit now: partitions whose watermark moved past the last commit.
     public func pendingCommits() -> [TopicPartition: Int64] {
         watermark.pendingCommits().filter { owned.contains($0.key) || revoking.contains($0.key) }
@@ -154,28 +171,37 @@ public struct SliceDispatcherState: Sendable {
 
     // MARK: Events
 
-    /// Partitions were assigned to this worker.
-    public mutating func assigned(_ partitions: [TopicPartition]) -> [Action] {
+    /// Partitions were assigned to this worker at `now`.
+    public mutating func assigned(_ partitions: [TopicPartition], now: Date = Date()) -> [Action] {
         guard lifecycle == .running else { return [] }
         owned.formUnion(partitions)
+        for partition in partitions { assignedAt[partition] = now }
         revoking.subtract(partitions)
         return pauseReasons.isEmpty ? [] : [.pauseFetching]
     }
 
     /// A message was fetched. Returns its ticket (nil when it is not taken: not owned,
     /// or not running) and what to do with it.
+    /// `timestamp` is the message's (CreateTime) and `producedHere` says whether this
+    /// worker wrote it (its clock, so no skew allowance), for ``isPossibleRedelivery(_:)``.
     public mutating func admit(
-        partition: TopicPartition, offset: Int64, job: JobRef?, notBefore: Date?, now: Date
+        partition: TopicPartition, offset: Int64, job: JobRef?, notBefore: Date?, now: Date,
+        timestamp: Date? = nil, producedHere: Bool = false
     ) -> (Ticket?, [Action]) {
         guard lifecycle == .running, owned.contains(partition) else { return (nil, []) }
         let ticket = nextTicket
         nextTicket += 1
+        let allowance = producedHere ? 0 : Self.clockSkewAllowance
+        let writtenBefore = timestamp.map { $0.timeIntervalSince(assignedAt[partition] ?? .distantPast) < allowance } ?? true
         watermark.started(partition, offset: offset)
         if let job, case .skip(let newest) = lineage.admit(jobId: job.key, slices: job.slices) {
             watermark.finished(partition, offset: offset)
             return (ticket, [.skip(ticket, newest: newest)] + commitIfMoved())
         }
-        var entry = Entry(partition: partition, offset: offset, job: job, phase: .queued, epoch: epochs[partition, default: 0])
+        var entry = Entry(
+            partition: partition, offset: offset, job: job, phase: .queued, epoch: epochs[partition, default: 0],
+            possibleRedelivery: writtenBefore
+        )
         if let notBefore, notBefore > now {
             entry.phase = .waiting
             entries[ticket] = entry

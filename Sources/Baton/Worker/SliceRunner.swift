@@ -17,7 +17,12 @@ public struct SliceRunner: Sendable {
     }
 
     /// Runs a slice of `input`, whose value the dispatcher has already decoded.
-    public func process(_ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal) async throws -> SliceDispatcherState.SliceEnd {
+    ///
+    /// - Parameter mayBeRedelivered: the message may have been run before with effects its
+    ///   envelope does not record (``SliceDispatcherState/isPossibleRedelivery(_:)``).
+    public func process(
+        _ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal, mayBeRedelivered: Bool = true
+    ) async throws -> SliceDispatcherState.SliceEnd {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
         logger[metadataKey: "offset"] = "\(input.offset)"
@@ -31,7 +36,7 @@ public struct SliceRunner: Sendable {
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job) {
                 return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
             }
-            return try await runSlice(&job, input: input, stop: stop, logger: logger)
+            return try await runSlice(&job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, logger: logger)
         }
     }
 
@@ -44,13 +49,16 @@ public struct SliceRunner: Sendable {
         try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
     }
 
-    private func runSlice(_ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
+    private func runSlice(
+        _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool, logger: Logger
+    ) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
         job.firstSliceAt = job.firstSliceAt ?? Date()
         job.notBefore = nil
         var logger = logger
         logger[metadataKey: "slice"] = "\(job.slices)"
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
+        context.mayBeRedelivered = mayBeRedelivered
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         while true {
             context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
