@@ -48,6 +48,12 @@ struct WorkerCommand: AsyncParsableCommand {
         let group = try WorkerService.serviceGroup(
             configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
         )
-        try await group.run()
+        do {
+            try await group.run()
+        } catch is WorkerStop {
+            // Already logged (as a JSON line) by the worker: exit non-zero without adding a
+            // plain-text "Error: …" line to a log of JSON lines.
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,6 +11,8 @@ import Foundation
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let logPath: String?
+    /// The exit status once reaped: `waitpid` answers only once.
+    private let reaped = Mutex<Int32?>(nil)
 
     public struct SpawnError: Error, CustomStringConvertible {
         public var command: String
@@ -69,18 +72,29 @@ public final class ChildProcess: Sendable {
         _ = Glibc.kill(pid, signal)
     }
 
+    /// The exit status (or the negated signal number) if the process has ended; nil while
+    /// it runs. Does not block.
+    public func exitStatus() -> Int32? {
+        reaped.withLock { reaped in
+            if let reaped { return reaped }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signal = status & 0x7f
+                reaped = signal == 0 ? (status >> 8) & 0xff : -signal
+            } else if result < 0 {
+                reaped = -1
+            }
+            return reaped
+        }
+    }
+
     /// Waits for the process to exit (bounded) and returns its exit status, or the
     /// negated signal number that ended it.
     public func wait(timeout: Duration) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while true {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                let signal = status & 0x7f
-                return signal == 0 ? (status >> 8) & 0xff : -signal
-            }
-            if result < 0 { return -1 }
+            if let status = exitStatus() { return status }
             guard ContinuousClock.now < deadline else {
                 throw TimeoutError(seconds: timeout.components.seconds > 0 ? Double(timeout.components.seconds) : 0, what: "process \(pid) to exit")
             }
@@ -90,9 +104,13 @@ public final class ChildProcess: Sendable {
 
     /// Ends it with SIGKILL and reaps it.
     public func kill() {
-        _ = Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+        reaped.withLock { reaped in
+            guard reaped == nil else { return }
+            _ = Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            reaped = -SIGKILL
+        }
     }
 
     public var log: String {

@@ -23,22 +23,9 @@ public struct TestStack: Sendable {
         }
     }
 
+    /// The shared stack this test run was started against (`.stack/env` loaded).
     public static func current() throws -> TestStack {
-        let env = ProcessInfo.processInfo.environment
-        func need(_ name: String) throws -> String {
-            guard let value = env[name], !value.isEmpty else { throw Missing(variable: name) }
-            return value
-        }
-        return TestStack(
-            kafkaBootstrapServers: try need("BATON_KAFKA_BOOTSTRAP_SERVERS"),
-            s3Endpoint: try need("BATON_S3_ENDPOINT"),
-            s3Region: env["BATON_S3_REGION"] ?? "us-east-1",
-            s3AccessKeyID: try need("BATON_S3_ACCESS_KEY_ID"),
-            s3SecretAccessKey: try need("BATON_S3_SECRET_ACCESS_KEY"),
-            smtpURL: try need("BATON_SMTP_URL"),
-            smtpMaildir: try need("BATON_STACK_SMTP_MAILDIR"),
-            kafkaAdapterControl: try need("BATON_STACK_KAFKA_ADAPTER_CONTROL")
-        )
+        try TestStack(environment: ProcessInfo.processInfo.environment)
     }
 
     /// The stack's S3 server (path-style, as S3-compatible servers need).
@@ -58,6 +45,26 @@ public struct TestStack: Sendable {
             "session.timeout.ms": "6000",
             "heartbeat.interval.ms": "500",
         ]
+    }
+}
+
+extension TestStack {
+    /// A stack described by `BATON_…` variables, as `scripts/stack up` writes them.
+    public init(environment env: [String: String]) throws {
+        func need(_ name: String) throws -> String {
+            guard let value = env[name], !value.isEmpty else { throw Missing(variable: name) }
+            return value
+        }
+        self.init(
+            kafkaBootstrapServers: try need("BATON_KAFKA_BOOTSTRAP_SERVERS"),
+            s3Endpoint: try need("BATON_S3_ENDPOINT"),
+            s3Region: env["BATON_S3_REGION"] ?? "us-east-1",
+            s3AccessKeyID: try need("BATON_S3_ACCESS_KEY_ID"),
+            s3SecretAccessKey: try need("BATON_S3_SECRET_ACCESS_KEY"),
+            smtpURL: try need("BATON_SMTP_URL"),
+            smtpMaildir: try need("BATON_STACK_SMTP_MAILDIR"),
+            kafkaAdapterControl: try need("BATON_STACK_KAFKA_ADAPTER_CONTROL")
+        )
     }
 }
 

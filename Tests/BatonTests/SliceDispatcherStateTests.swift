@@ -86,8 +86,8 @@ struct SliceDispatcherStateTests {
         let (first, firstActions) = state.admitNow(p0, 0, job("j", 0))
         #expect(firstActions.first == .start(first))
         let (dup, dupActions) = state.admitNow(p0, 1, job("j", 0))
-        #expect(dupActions.first == .skip(dup, newest: 0), "the same new job while it runs")
-        _ = state.sliceEnded(first, .handedOn)
+        #expect(dupActions.isEmpty, "the same new job while it runs waits for that slice")
+        #expect(state.sliceEnded(first, .handedOn).contains(.skip(dup, newest: 1)), "that slice handed on: the duplicate is skipped")
         let (stale, staleActions) = state.admitNow(p0, 2, job("j", 0))
         #expect(staleActions.first == .skip(stale, newest: 1), "redelivered after its continuation was acknowledged")
         let (next, nextActions) = state.admitNow(p0, 3, job("j", 1))
@@ -145,11 +145,104 @@ struct SliceDispatcherStateTests {
         #expect(state.pendingCommits().isEmpty)
         _ = state.assigned([p0])
         let redelivered = state.admitNow(p0, 3, job("a", 2))
-        #expect(redelivered.1.first == .skip(redelivered.0, newest: 2), "the old slice of this job is still running here")
-        _ = state.sliceEnded(old, .handedOn)
+        #expect(redelivered.1.isEmpty, "the old slice of this job is still running here: the copy waits for it")
+        #expect(state.sliceEnded(old, .handedOn).contains(.skip(redelivered.0, newest: 3)), "the old slice handed on after all: the copy is skipped")
         #expect(state.pendingCommits() == [p0: 4], "the redelivered copy was skipped (done); the old slice's end counts for nothing")
         let continuation = state.admitNow(p0, 9, job("a", 3))
         #expect(continuation.1.first == .start(continuation.0), "the old slice's continuation carries the job on")
+    }
+
+    @Test("lost partitions: a copy redelivered while the cut-off slice still runs runs itself if that slice's hand-off fails")
+    func lostThenHandOffFails() {
+        var state = State(concurrency: 4)
+        _ = state.assigned([p0])
+        let old = state.admitNow(p0, 3, job("a", 2)).0
+        _ = state.lost([p0])
+        _ = state.assigned([p0])
+        let redelivered = state.admitNow(p0, 3, job("a", 2))
+        #expect(redelivered.1.isEmpty, "waits for the cut-off slice of the same state")
+        #expect(state.pendingCommits().isEmpty)
+        let actions = state.sliceEnded(old, .abandoned)
+        #expect(actions.contains(.start(redelivered.0)), "the old hand-off failed: the redelivered copy must run")
+        #expect(state.pendingCommits().isEmpty, "nothing is committed past it while it runs")
+        _ = state.sliceEnded(redelivered.0, .handedOn)
+        #expect(state.pendingCommits() == [p0: 4])
+    }
+
+    @Test("a newer copy of a running job cuts the older slice off and runs after it: never two slices of one job at once")
+    func newerCopySupersedes() {
+        var state = State(concurrency: 8)
+        _ = state.assigned([p0])
+        // A fresh worker reads a redelivered message and, right behind it, the
+        // continuation an earlier slice of it had already produced.
+        let older = state.admitNow(p0, 4, job("j", 2)).0
+        let (newer, newerActions) = state.admitNow(p0, 5, job("j", 3))
+        #expect(newerActions == [.supersede(older)], "the older copy redoes a slice that already ran: cut it off")
+        #expect(state.slotsInUse == 1, "the newer copy does not start beside it")
+        let (again, againActions) = state.admitNow(p0, 6, job("j", 3))
+        #expect(againActions.isEmpty, "a duplicate of the newer state waits too")
+        let ended = state.sliceEnded(older, .abandoned)
+        #expect(ended.contains(.start(newer)), "the newer copy runs once the older slice has ended")
+        #expect(!ended.contains(.start(again)), "only one of the two equal copies runs")
+        #expect(state.commitNow() == [p0: 5], "the superseded offset counts as done; the newer copy holds the watermark")
+        #expect(state.sliceEnded(newer, .handedOn).contains(.skip(again, newest: 4)))
+        #expect(state.commitNow() == [p0: 7])
+    }
+
+    @Test("a newer copy of a job that finished meanwhile is skipped: one outcome per job")
+    func newerCopyAfterFinish() {
+        var state = State(concurrency: 8)
+        _ = state.assigned([p0])
+        let older = state.admitNow(p0, 0, job("j", 5)).0
+        let newer = state.admitNow(p0, 1, job("j", 6)).0
+        #expect(state.sliceEnded(older, .finished).contains(.skip(newer, newest: Int.max)), "its outcome was recorded before the cut took effect")
+        #expect(state.slotsInUse == 0)
+        #expect(state.commitNow() == [p0: 2])
+    }
+
+    @Test("a newer copy of a job whose older copy has not started yet drops the older one")
+    func newerCopyOfQueued() {
+        var state = State(concurrency: 1)
+        _ = state.assigned([p0])
+        let busy = state.admitNow(p0, 0, job("other")).0
+        let older = state.admitNow(p0, 1, job("j", 1)).0
+        let (newer, actions) = state.admitNow(p0, 2, job("j", 2))
+        #expect(actions.contains(.skip(older, newest: 2)), "stale before it ran")
+        #expect(state.queuedCount == 1)
+        #expect(state.sliceEnded(busy, .handedOn).contains(.start(newer)))
+    }
+
+    @Test("revoke and shutdown drop copies waiting for another copy of their job, without committing past them")
+    func deferredDropped() {
+        var state = State(concurrency: 4)
+        _ = state.assigned([p0])
+        let running = state.admitNow(p0, 0, job("j", 1)).0
+        let duplicate = state.admitNow(p0, 1, job("j", 1)).0
+        let actions = state.revoked([p0])
+        #expect(actions.contains(.drop([duplicate])))
+        #expect(actions.contains(.stop([running], .rebalance)))
+        let released = state.sliceEnded(running, .handedOn)
+        #expect(released.contains(.release([p0], offsets: [p0: 1])), "the dropped duplicate is where the next owner starts")
+        #expect(!released.contains { if case .skip = $0 { true } else { false } })
+    }
+
+    @Test("a new assignment's backlog is read before anything starts: a redelivered copy followed by its continuation never runs")
+    func backlogReadFirst() {
+        var state = State(concurrency: 8)
+        _ = state.assigned([p0, p1], readingBacklog: true)
+        // The backlog from the committed offset: a message redelivered (its slice ran
+        // elsewhere) and the continuation that slice had produced, plus another job.
+        let (stale, staleActions) = state.admitNow(p0, 4, job("j", 2))
+        #expect(staleActions.isEmpty, "held while the backlog is read")
+        let (other, _) = state.admitNow(p1, 0, job("k", 0))
+        let (newer, newerActions) = state.admitNow(p0, 5, job("j", 3))
+        #expect(newerActions.contains(.skip(stale, newest: 3)), "the redelivered copy never starts")
+        let p0Ready = state.caughtUp(p0)
+        #expect(p0Ready.contains(.start(newer)))
+        #expect(!p0Ready.contains(.start(other)), "p1 is still being read")
+        #expect(state.caughtUp(p1).contains(.start(other)))
+        #expect(state.caughtUp(p1).isEmpty, "once")
+        #expect(state.commitNow() == [p0: 5])
     }
 
     @Test("shutdown: nothing new is taken, every job hands on, then drained")
@@ -272,6 +365,10 @@ struct SliceDispatcherStateTests {
                     for (partition, offset) in offsets { committed[partition] = max(committed[partition] ?? 0, offset) }
                 case .skip(let ticket, _):
                     if let (partition, offset) = live.removeValue(forKey: ticket) { acknowledged[partition, default: []].insert(offset) }
+                case .supersede(let ticket):
+                    // A newer copy of its job follows in the partition and is not done:
+                    // the superseded offset counts as done, like a skipped stale copy.
+                    if let (partition, offset) = live[ticket], admitted[partition]?[ticket] != nil { acknowledged[partition, default: []].insert(offset) }
                 case .drop(let tickets):
                     for ticket in tickets { live[ticket] = nil }
                 case .wake(let ticket, _):

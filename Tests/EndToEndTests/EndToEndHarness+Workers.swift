@@ -54,6 +54,53 @@ extension EndToEndHarness {
         }
     }
 
+    /// Every record of `topic`, read from the start until each partition reports its end
+    /// (the records themselves decide, not a watermark: PLATFORM-NOTES on Tansu). Bounded.
+    func readToEnd(_ topic: String, partitions: Int32, within seconds: Double) async throws -> [KafkaMessage] {
+        let configuration = try await configuration()
+        var properties = configuration.kafka.clientProperties
+        properties["enable.partition.eof"] = "true"
+        let all = (0..<partitions).map { TopicPartition(topic: topic, partition: $0) }
+        let reader = try KafkaConsumer(
+            configuration: KafkaConfiguration(properties),
+            partitions: Dictionary(uniqueKeysWithValues: all.map { ($0, KafkaStartOffset.beginning) }),
+            logger: logger
+        )
+        do {
+            let messages = try await withTimeout(seconds, "\(topic) read to its end") {
+                var messages: [KafkaMessage] = []
+                var ended: Set<TopicPartition> = []
+                while ended.count < all.count, let event = try await reader.nextEvent() {
+                    switch event {
+                    case .message(let message): messages.append(message)
+                    case .endOfPartition(let partition, _): ended.insert(partition)
+                    }
+                }
+                return messages
+            }
+            await reader.close()
+            return messages
+        } catch {
+            await reader.close()
+            throw error
+        }
+    }
+
+    /// The outcome topic read to its end: every outcome recorded so far.
+    func allOutcomes(within seconds: Double = 15) async throws -> [OutcomeRecord] {
+        let topic = try await configuration().topics.outcomes.name
+        return try await readToEnd(topic, partitions: 1, within: seconds).map { try OutcomeRecord.decode($0.value) }
+    }
+
+    /// The consumer group's committed offsets on the jobs topic (nil: none yet).
+    func committedJobOffsets() async throws -> [TopicPartition: Int64?] {
+        let configuration = try await configuration()
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: logger)
+        defer { admin.shutdown() }
+        let partitions = (0..<Int32(3)).map { TopicPartition(topic: configuration.topics.jobs.name, partition: $0) }
+        return try await admin.committedOffsets(group: configuration.kafka.groupID, partitions: partitions, timeout: .seconds(10))
+    }
+
     /// The outcome records, once there are at least `count` (bounded by `seconds`).
     func outcomes(_ count: Int, within seconds: Double) async throws -> [OutcomeRecord] {
         let topic = try await configuration().topics.outcomes.name

@@ -43,9 +43,12 @@ final class EndToEndHarness: Sendable {
         settings: [String: String] = [:],
         routes: String? = nil,
         mockCluster: KafkaMockCluster? = nil,
+        stack ownStack: TestStack? = nil,
         simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }
     ) async throws {
-        stack = try TestStack.current()
+        // A scenario that injects faults into the broker brings a private stack
+        // (`PrivateStack`); the others share the one the test run was started against.
+        self.stack = try ownStack ?? TestStack.current()
         self.name = uniqueName(name)
         bucket = uniqueName("reports")
         var logger = Logger(label: "e2e.\(name)")

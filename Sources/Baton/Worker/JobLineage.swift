@@ -9,6 +9,13 @@
 /// is a duplicate. Both are skipped: committed past without producing anything. Jobs
 /// keep their messages in one partition (keyed by job id), so one worker sees a job's
 /// messages in order. Bounded: the oldest jobs are forgotten first.
+///
+/// The lineage only knows what this worker has seen. ``SliceDispatcherState`` adds what
+/// it cannot know: a copy of a job whose slice is still running here waits for that
+/// slice instead of asking the lineage (a duplicate may still have to run if that slice's
+/// hand-off fails), a newer copy supersedes a running older one, and a new assignment's
+/// backlog is read before anything of it starts, so a redelivered copy is known to be
+/// stale when its continuation follows it.
 public struct JobLineage: Sendable {
     /// What a message of a job means to this worker.
     public enum Verdict: Sendable, Equatable {

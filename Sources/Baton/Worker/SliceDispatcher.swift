@@ -66,8 +66,19 @@ public actor SliceDispatcher {
         execute(actions)
     }
 
-    public func assign(_ partitions: [TopicPartition]) {
-        execute(state.assigned(partitions))
+    /// Partitions were assigned. Their messages start once each partition's backlog has
+    /// been read (``caughtUp(_:)``), or after `catchUpLimit` at the latest.
+    public func assign(_ partitions: [TopicPartition], catchUpLimit: Duration = .seconds(3)) {
+        execute(state.assigned(partitions, readingBacklog: true))
+        Task { [weak self] in
+            try? await Task.sleep(for: catchUpLimit)
+            for partition in partitions { await self?.caughtUp(partition) }
+        }
+    }
+
+    /// The consumer reached the end of `partition` (its backlog is admitted).
+    public func caughtUp(_ partition: TopicPartition) {
+        execute(state.caughtUp(partition))
     }
 
     /// Partitions are leaving this worker: their slices hand their jobs on (for up to
@@ -181,6 +192,15 @@ public actor SliceDispatcher {
                 for ticket in tickets { work[ticket]?.stop.fire(reason) }
             case .cancel(let tickets):
                 for ticket in tickets { work[ticket]?.task?.cancel() }
+            case .supersede(let ticket):
+                if let item = work[ticket] {
+                    var logger = logger
+                    if case .success(let job) = item.decoded { logger[metadataKey: "jobId"] = "\(job.jobId)" }
+                    logger.notice("a newer copy of the job arrived; cutting off the slice of the older one", metadata: [
+                        "partition": "\(item.message.partition)", "offset": "\(item.message.offset)",
+                    ])
+                    item.task?.cancel()
+                }
             case .drop(let tickets):
                 for ticket in tickets { work[ticket] = nil }
             case .commit:

@@ -67,6 +67,10 @@ public struct SliceDispatcherState: Sendable {
         case stop([Ticket], StopSignal.Reason)
         /// Cut these slices off now; they must produce nothing more.
         case cancel([Ticket])
+        /// A newer copy of this slice's job arrived (later in the same partition): the
+        /// slice redoes work that already ran, so cut it off now; it must produce nothing
+        /// more, and its offset counts as done however it ends.
+        case supersede(Ticket)
         /// Forget these messages: they never ran and never will here.
         case drop([Ticket])
         /// Commit ``pendingCommits()`` (the watermark moved).
@@ -85,18 +89,26 @@ public struct SliceDispatcherState: Sendable {
         case queued
         case waiting
         case running
+        /// Another copy of the same job (the ticket) is running here, or was cut off and
+        /// has not ended yet: this one waits for it, then is decided again.
+        case deferred(behind: Ticket)
     }
 
     private struct Entry: Sendable {
         var partition: TopicPartition
         var offset: Int64
         var job: JobRef?
+        var notBefore: Date?
         var phase: Phase
         /// The partition's epoch when admitted: a slice of an earlier epoch (its
         /// partition lost or released meanwhile) no longer moves the watermark.
         var epoch: Int
         /// See ``isPossibleRedelivery(_:)``.
         var possibleRedelivery: Bool
+        /// A newer copy of its job arrived in the same partition while it ran: it was cut
+        /// off, and its offset counts as done however it ends (the newer copy, later in
+        /// the partition, carries the job and holds the watermark itself).
+        var superseded = false
     }
 
     /// What the dispatcher needs of a decoded job: its lineage key and slice count.
@@ -117,9 +129,17 @@ public struct SliceDispatcherState: Sendable {
     private var watermark = CommitWatermark<TopicPartition>()
     private var lineage: JobLineage
     private var entries: [Ticket: Entry] = [:]
+    /// Per job (lineage key): the one copy that may run (queued, waiting or running,
+    /// also after being cut off, until its slice has ended). Two slices of one job never
+    /// run at once in this worker.
+    private var active: [String: Ticket] = [:]
     private var queue: [Ticket] = []
     private var running = 0
     private var revoking: Set<TopicPartition> = []
+    /// Partitions just assigned whose backlog is still being read: their messages are
+    /// admitted but not started until ``caughtUp(_:)``, so that a redelivered copy of a job
+    /// is known to be stale (and never starts) when a newer copy follows it in the backlog.
+    public private(set) var catchingUp: Set<TopicPartition> = []
     private var epochs: [TopicPartition: Int] = [:]
     private var assignedAt: [TopicPartition: Date] = [:]
     private var nextTicket: Ticket = 1
@@ -171,13 +191,23 @@ public struct SliceDispatcherState: Sendable {
 
     // MARK: Events
 
-    /// Partitions were assigned to this worker at `now`.
-    public mutating func assigned(_ partitions: [TopicPartition], now: Date = Date()) -> [Action] {
+    /// Partitions were assigned to this worker at `now`. With `readingBacklog`, their
+    /// messages are admitted but start only after ``caughtUp(_:)`` for the partition (the
+    /// worker does this; without it, messages start as they come).
+    public mutating func assigned(_ partitions: [TopicPartition], now: Date = Date(), readingBacklog: Bool = false) -> [Action] {
         guard lifecycle == .running else { return [] }
         owned.formUnion(partitions)
         for partition in partitions { assignedAt[partition] = now }
         revoking.subtract(partitions)
+        if readingBacklog { catchingUp.formUnion(partitions) }
         return pauseReasons.isEmpty ? [] : [.pauseFetching]
+    }
+
+    /// `partition`'s backlog has been read (its end reached, or the time allowed for
+    /// that is over): its messages may start now.
+    public mutating func caughtUp(_ partition: TopicPartition) -> [Action] {
+        guard catchingUp.remove(partition) != nil else { return [] }
+        return fillSlots()
     }
 
     /// A message was fetched. Returns its ticket (nil when it is not taken: not owned,
@@ -194,21 +224,11 @@ public struct SliceDispatcherState: Sendable {
         let allowance = producedHere ? 0 : Self.clockSkewAllowance
         let writtenBefore = timestamp.map { $0.timeIntervalSince(assignedAt[partition] ?? .distantPast) < allowance } ?? true
         watermark.started(partition, offset: offset)
-        if let job, case .skip(let newest) = lineage.admit(jobId: job.key, slices: job.slices) {
-            watermark.finished(partition, offset: offset)
-            return (ticket, [.skip(ticket, newest: newest)] + commitIfMoved())
-        }
-        var entry = Entry(
-            partition: partition, offset: offset, job: job, phase: .queued, epoch: epochs[partition, default: 0],
+        entries[ticket] = Entry(
+            partition: partition, offset: offset, job: job, notBefore: notBefore, phase: .queued, epoch: epochs[partition, default: 0],
             possibleRedelivery: writtenBefore
         )
-        if let notBefore, notBefore > now {
-            entry.phase = .waiting
-            entries[ticket] = entry
-            return (ticket, [.wake(ticket, at: notBefore)])
-        }
-        entries[ticket] = entry
-        return (ticket, enqueue(ticket))
+        return (ticket, place(ticket, now: now))
     }
 
     /// A waiting job's `notBefore` has come.
@@ -222,6 +242,7 @@ public struct SliceDispatcherState: Sendable {
     public mutating func sliceEnded(_ ticket: Ticket, _ end: SliceEnd) -> [Action] {
         guard let entry = entries.removeValue(forKey: ticket) else { return [] }
         if entry.phase == .running { running -= 1 }
+        if let job = entry.job, active[job.key] == ticket { active[job.key] = nil }
         let current = entry.epoch == epochs[entry.partition, default: 0]
         var actions: [Action] = []
         switch end {
@@ -233,12 +254,15 @@ public struct SliceDispatcherState: Sendable {
             if current { watermark.finished(entry.partition, offset: entry.offset) }
         case .abandoned:
             if let job = entry.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
-            if current { watermark.held(entry.partition, offset: entry.offset) }
+            if current { entry.superseded ? watermark.finished(entry.partition, offset: entry.offset) : watermark.held(entry.partition, offset: entry.offset) }
         case .producerFailed(let reason):
             if let job = entry.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
-            if current { watermark.held(entry.partition, offset: entry.offset) }
+            if current { entry.superseded ? watermark.finished(entry.partition, offset: entry.offset) : watermark.held(entry.partition, offset: entry.offset) }
             actions += beginDrain(.producerFailed(reason))
         }
+        // Copies of the job that waited for this slice are decided again, now that the
+        // lineage knows how it ended.
+        actions += reconsiderFollowers(of: ticket)
         actions += fillSlots()
         actions += releaseRevoked()
         actions += commitIfMoved()
@@ -251,6 +275,7 @@ public struct SliceDispatcherState: Sendable {
     public mutating func revoked(_ partitions: [TopicPartition]) -> [Action] {
         let leaving = Set(partitions)
         owned.subtract(leaving)
+        catchingUp.subtract(leaving)
         revoking.formUnion(leaving.filter { epochs[$0] != nil || watermark.committable($0) != nil || hasEntries(in: $0) })
         var actions = dropQueued(in: leaving)
         let toStop = tickets(in: leaving, current: true)
@@ -278,6 +303,7 @@ public struct SliceDispatcherState: Sendable {
     public mutating func lost(_ partitions: [TopicPartition]) -> [Action] {
         let gone = Set(partitions)
         owned.subtract(gone)
+        catchingUp.subtract(gone)
         revoking.subtract(gone)
         var actions = dropQueued(in: gone)
         let cut = tickets(in: gone, current: true)
@@ -315,6 +341,88 @@ public struct SliceDispatcherState: Sendable {
 
     // MARK: Rules
 
+    /// Decides what an admitted message does: run (queued, or waiting out `notBefore`),
+    /// skip (a stale or duplicate copy of its job), or wait for another copy of its job.
+    ///
+    /// One copy of a job runs at a time. Against the copy that is active here:
+    /// - an older copy is stale: skipped (the active one is newer and in flight);
+    /// - the same state (a redelivery while that slice still runs, e.g. cut off when its
+    ///   partition was lost) waits: skipped if that slice hands on or finishes, run if it
+    ///   ends without its outputs acknowledged — skipping it at once would commit past it
+    ///   even when the old slice's hand-off then fails;
+    /// - a newer copy means the active one redoes a slice that already ran (a redelivery
+    ///   read before the continuation it produced): the active copy is cut off now (or
+    ///   dropped, if it has not started) and the newer one runs once it has ended.
+    /// Without an active copy, the lineage decides.
+    private mutating func place(_ ticket: Ticket, now: Date?) -> [Action] {
+        guard let entry = entries[ticket] else { return [] }
+        guard let job = entry.job else { return schedule(ticket, now: now) }
+        var actions: [Action] = []
+        if let other = active[job.key], other != ticket, let blocker = entries[other], let blockerJob = blocker.job {
+            if job.slices < blockerJob.slices {
+                return skipEntry(ticket, newest: blockerJob.slices)
+            }
+            if job.slices > blockerJob.slices, blocker.phase == .queued {
+                // Not started yet: the older copy is simply stale.
+                actions += skipEntry(other, newest: job.slices)
+            } else {
+                entries[ticket]?.phase = .deferred(behind: other)
+                if job.slices > blockerJob.slices, !blocker.superseded {
+                    entries[other]?.superseded = true
+                    actions.append(.supersede(other))
+                }
+                return actions
+            }
+        }
+        switch lineage.admit(jobId: job.key, slices: job.slices) {
+        case .skip(let newest):
+            return actions + skipEntry(ticket, newest: newest)
+        case .run:
+            active[job.key] = ticket
+            return actions + schedule(ticket, now: now)
+        }
+    }
+
+    /// A message that will not run here and produces nothing: counted done.
+    private mutating func skipEntry(_ ticket: Ticket, newest: Int) -> [Action] {
+        guard let entry = entries.removeValue(forKey: ticket) else { return [] }
+        queue.removeAll { $0 == ticket }
+        if entry.epoch == epochs[entry.partition, default: 0] { watermark.finished(entry.partition, offset: entry.offset) }
+        var actions: [Action] = [.skip(ticket, newest: newest)]
+        if let job = entry.job, active[job.key] == ticket {
+            active[job.key] = nil
+            actions += reconsiderFollowers(of: ticket)
+        }
+        return actions + commitIfMoved()
+    }
+
+    /// Copies deferred behind `ticket` are decided again, newest first (so that of
+    /// several, only the newest runs and the rest are skipped as stale).
+    private mutating func reconsiderFollowers(of ticket: Ticket) -> [Action] {
+        let followers = entries.filter { $0.value.phase == .deferred(behind: ticket) }
+            .sorted { ($0.value.job?.slices ?? 0, -Int64($0.key)) > ($1.value.job?.slices ?? 0, -Int64($1.key)) }
+            .map(\.key)
+        var actions: [Action] = []
+        for follower in followers where entries[follower] != nil {
+            entries[follower]?.phase = .queued
+            actions += place(follower, now: nil)
+        }
+        return actions
+    }
+
+    /// Runs an admitted message: at once (queued for a slot) or after its `notBefore`.
+    /// Without `now` (decided again later), a `notBefore` is always waited out: the
+    /// actor's timer returns at once when it has passed.
+    private mutating func schedule(_ ticket: Ticket, now: Date?) -> [Action] {
+        guard let entry = entries[ticket] else { return [] }
+        if let notBefore = entry.notBefore, now.map({ notBefore > $0 }) ?? true {
+            entries[ticket]?.phase = .waiting
+            return [.wake(ticket, at: notBefore)]
+        }
+        entries[ticket]?.phase = .queued
+        return enqueue(ticket)
+    }
+
     private mutating func enqueue(_ ticket: Ticket) -> [Action] {
         queue.append(ticket)
         return fillSlots()
@@ -326,9 +434,19 @@ public struct SliceDispatcherState: Sendable {
     private mutating func fillSlots() -> [Action] {
         var actions: [Action] = []
         if lifecycle == .running {
-            while running < concurrency, !queue.isEmpty {
-                let ticket = queue.removeFirst()
-                guard let entry = entries[ticket], entry.phase == .queued else { continue }
+            var index = 0
+            while running < concurrency, index < queue.count {
+                let ticket = queue[index]
+                guard let entry = entries[ticket], entry.phase == .queued else {
+                    queue.remove(at: index)
+                    continue
+                }
+                // Held until the partition's backlog is read (a newer copy may follow).
+                if catchingUp.contains(entry.partition) {
+                    index += 1
+                    continue
+                }
+                queue.remove(at: index)
                 entries[ticket]?.phase = .running
                 running += 1
                 actions.append(.start(ticket))
@@ -377,15 +495,27 @@ public struct SliceDispatcherState: Sendable {
     /// Queued messages of `partitions` (all, if nil) never run here: forget them. They
     /// stay unfinished in the watermark, so nothing is committed past them.
     private mutating func dropQueued(in partitions: Set<TopicPartition>?) -> [Action] {
-        let dropped = queue.filter { ticket in partitions.map { $0.contains(entries[ticket]?.partition ?? TopicPartition(topic: "", partition: -1)) } ?? true }
+        let snapshot = entries
+        let inScope = { (ticket: Ticket) -> Bool in
+            guard let partition = snapshot[ticket]?.partition else { return false }
+            return partitions?.contains(partition) ?? true
+        }
+        let deferred = entries.filter { if case .deferred = $0.value.phase { inScope($0.key) } else { false } }.map(\.key)
+        let dropped = (queue.filter(inScope) + deferred).sorted()
         guard !dropped.isEmpty else { return [] }
         let droppedSet = Set(dropped)
         queue.removeAll { droppedSet.contains($0) }
+        var actions: [Action] = [.drop(dropped)]
         for ticket in dropped {
-            if let job = entries[ticket]?.job { lineage.abandoned(jobId: job.key, slices: job.slices) }
-            entries[ticket] = nil
+            guard let entry = entries.removeValue(forKey: ticket) else { continue }
+            // A deferred copy never touched the lineage; a queued one had been admitted.
+            if let job = entry.job, active[job.key] == ticket {
+                active[job.key] = nil
+                lineage.abandoned(jobId: job.key, slices: job.slices)
+                actions += reconsiderFollowers(of: ticket)
+            }
         }
-        return [.drop(dropped)]
+        return actions
     }
 
     private mutating func releaseRevoked() -> [Action] {

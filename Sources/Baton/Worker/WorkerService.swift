@@ -26,8 +26,12 @@ public final class WorkerService: Service {
         }
         let dispatcher = SliceDispatcher(runner: SliceRunner(env: dependencies.environment), concurrency: settings.concurrency, logger: logger)
         let handoffGrace = settings.shutdownGrace * 0.6
+        var consumerProperties = configuration.kafka.consumerProperties()
+        // The end of a partition tells the dispatcher that a new assignment's backlog has
+        // been read: only then do its messages start (stale copies are known by then).
+        consumerProperties["enable.partition.eof"] = "true"
         let consumer = try KafkaConsumer(
-            configuration: KafkaConfiguration(configuration.kafka.consumerProperties()),
+            configuration: KafkaConfiguration(consumerProperties),
             topics: [configuration.topics.jobs.name],
             logger: logger,
             options: KafkaConsumerOptions(highWaterMessages: max(2 * settings.concurrency, 100), rebalanceHandoffTimeout: handoffGrace),
@@ -61,9 +65,14 @@ public final class WorkerService: Service {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        for try await message in consumer.messages {
-                            let decoded = JobEnvelopeCodec.decode(key: message.key, value: message.value)
-                            await dispatcher.admit(message, decoded: decoded)
+                        while let event = try await consumer.nextEvent() {
+                            switch event {
+                            case .message(let message):
+                                let decoded = JobEnvelopeCodec.decode(key: message.key, value: message.value)
+                                await dispatcher.admit(message, decoded: decoded)
+                            case .endOfPartition(let partition, _):
+                                await dispatcher.caughtUp(partition)
+                            }
                         }
                     }
                     group.addTask {
@@ -86,7 +95,13 @@ public final class WorkerService: Service {
         let started = ContinuousClock.now
         let inFlight = await dispatcher.inFlight
         logger.info("shutting down: handing jobs on", metadata: ["inFlight": "\(inFlight)"])
-        _ = await dispatcher.shutdown(within: handoffGrace)
+        let drain = await dispatcher.shutdown(within: handoffGrace)
+        if failure == nil, case .producerFailed(let reason) = drain {
+            // The producer failed while the worker was already stopping (a SIGTERM right
+            // after a broker stall): jobs were left unhanded, so this is no clean exit either.
+            logger.critical("stopping: the producer failed for good while handing jobs on; messages not handed on stay uncommitted and are redelivered after a restart", metadata: ["error": "\(reason)"])
+            failure = WorkerStop.producerFailed(reason)
+        }
         await committer.value
         await consumer.close()
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
