@@ -22,6 +22,10 @@ final class EndToEndHarness: Sendable {
     let configFile: String
     let directory: String
     let logger: Logger
+    /// Where this scenario's Kafka, S3 and SMTP are, as `BATON_…` variables: a spawned
+    /// worker inherits the test run's environment, which points at the shared stack, and
+    /// the environment wins over the file.
+    let addresses: [String: String]
 
     /// Settings every scenario shares: short slices, fast polls, Tansu-friendly sessions.
     static let baseSettings: [String: String] = [
@@ -92,6 +96,10 @@ final class EndToEndHarness: Sendable {
         all.merge(settings) { $1 }
         configFile = directory + "/baton.yaml"
         try Self.yaml(all).write(toFile: configFile, atomically: true, encoding: .utf8)
+        addresses = [
+            "BATON_KAFKA_BOOTSTRAP_SERVERS": all["kafka.bootstrapServers"]!, "BATON_S3_ENDPOINT": all["s3.endpoint"]!,
+            "BATON_SMTP_URL": all["smtp.url"]!,
+        ]
 
         let configuration = try await self.configuration()
         let topics = [
@@ -111,7 +119,7 @@ final class EndToEndHarness: Sendable {
 
     /// The environment workers get: secrets only here, never in the file.
     var environment: [String: String] {
-        ["BATON_BIRST_PASSWORD": "baton-dev", "BATON_S3_SECRET_ACCESS_KEY": stack.s3SecretAccessKey]
+        addresses.merging(["BATON_BIRST_PASSWORD": "baton-dev", "BATON_S3_SECRET_ACCESS_KEY": stack.s3SecretAccessKey]) { $1 }
     }
 
     func configuration() async throws -> BatonConfiguration {
