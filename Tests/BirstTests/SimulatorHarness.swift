@@ -42,7 +42,7 @@ struct SimulatorHarness: Sendable {
         let harness = SimulatorHarness(
             simulator: simulator, http: http,
             client: BirstClient(
-                configuration: .init(endpoint: base + "/CommandWebService.asmx", requestTimeout: .seconds(10)),
+                configuration: .init(endpoint: base + "/CommandWebService.asmx", requestTimeout: TestTime.seconds(10)),
                 http: http, logger: logger),
             endpoint: base + "/CommandWebService.asmx", base: base)
         do {
@@ -99,7 +99,7 @@ struct SimulatorHarness: Sendable {
             HTTPRequest(
                 method: method, url: base + path,
                 headers: [HTTPHeader(name: "Content-Type", value: "application/json")], body: payload,
-                timeout: .seconds(5)))
+                timeout: TestTime.seconds(5)))
         guard response.status == 200 else { throw AdminFailure(status: response.status, body: response.bodyText) }
         return try JSONDecoder().decode(T.self, from: Data(response.body))
     }
