@@ -22,7 +22,9 @@ struct SessionTests {
 
     @Test("Happy path: upload → poll → publish → poll → getJobStatus Complete")
     func happyPath() async throws {
-        try await SimulatorHarness.with { harness in
+        // The publish runs until the test moves the simulator's clock: "still running" can
+        // be checked however slowly the machine answers.
+        try await SimulatorHarness.with(configure: { $0.settings.publishJob.durationSeconds = 500 }) { harness in
             let session = harness.session()
             let deadline = Deadline.limit(30)
             let uploadToken = try await Self.upload(session)
@@ -34,6 +36,7 @@ struct SessionTests {
             #expect(try await session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
             let jobToken = try await session.publishData(spaceID: "space-1", subgroups: [], deadline: deadline)
             #expect(try await !session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
+            try await harness.advanceClock(seconds: 500)  // within the login token's 600 s
             try await SimulatorHarness.waitUntilComplete(session, jobToken: jobToken, deadline: deadline)
             let status = try await session.getJobStatus(jobToken: jobToken, deadline: deadline)
             #expect(status.statusCode == "Complete")
