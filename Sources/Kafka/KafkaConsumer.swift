@@ -33,6 +33,10 @@ public final class KafkaConsumer: Sendable {
         "enable.auto.offset.store": "false",
     ]
 
+    /// librdkafka 2.3.0, the first that survives closing a `cooperative-sticky` consumer
+    /// before its first assignment (librdkafka #4312).
+    static let stickyCloseFixedIn: Int32 = 0x0203_00ff
+
     private enum Mode {
         case subscribe([String])
         case assign([TopicPartition: KafkaStartOffset])
@@ -98,6 +102,13 @@ public final class KafkaConsumer: Sendable {
                 logger.warning("Kafka consumer: ignoring \(key)=\(configured); offsets are committed explicitly")
             }
             properties[key] = value
+        }
+        if case .subscribe = mode, let strategy = properties["partition.assignment.strategy"],
+            strategy.contains("cooperative-sticky"), rd_kafka_version() < KafkaConsumer.stickyCloseFixedIn
+        {
+            logger.warning(
+                "Kafka consumer: partition.assignment.strategy=\(strategy) with librdkafka \(String(cString: rd_kafka_version_str())): closing before the first assignment (e.g. SIGTERM while joining the group) aborts the process (librdkafka #4312, fixed in 2.3.0); use an eager strategy (roundrobin, range)"
+            )
         }
         let context = ConsumerContext(logger: logger, options: options, onRebalance: onRebalance)
         let client = try RdKafkaClient(kind: .consumer, configuration: properties, context: context, serveErrors: true) {

@@ -11,4 +11,11 @@ struct BatonCommand: AsyncParsableCommand {
             """,
         subcommands: [WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self]
     )
+
+    /// The entry point: records an early SIGTERM/SIGINT for the commands that handle them
+    /// (see ``EarlySignals``), then parses and runs the command.
+    static func main() async {
+        EarlySignals.recordIfHandled(arguments: CommandLine.arguments)
+        await main(nil)
+    }
 }

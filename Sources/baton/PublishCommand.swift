@@ -4,6 +4,8 @@ import Foundation
 import Kafka
 import Logging
 import S3Events
+import Synchronization
+import UnixSignals
 
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,6 +57,10 @@ struct PublishCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // First of all: Ctrl-C or SIGTERM at any moment ends the command promptly and says
+        // what was published (one that came while the process started was recorded by
+        // EarlySignals).
+        let interruption = PublishInterruption(signals: await UnixSignalsSequence(trapping: .sigint, .sigterm), early: EarlySignals.caught())
         let configuration = try await config.load()
         let events = try readEvents()
         let logger = Logger(label: "baton.publish")
@@ -64,13 +70,23 @@ struct PublishCommand: AsyncParsableCommand {
             records: JobRecords(topics: configuration.topics, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)"),
             sink: producer, logger: logger
         )
+        // From here a signal shuts the producer down at once: sends still waiting for the
+        // broker (one that is down: up to kafka.deliveryTimeout) fail, and publish returns.
+        interruption.whilePublishing { await producer.shutdown(timeout: .zero) }
         let published: [JobPublisher.Published]
         do {
             published = try await publisher.publish(events.events)
+        } catch let incomplete as JobPublisher.Incomplete {
+            await producer.shutdown(timeout: .seconds(5))
+            for item in incomplete.published { print(PublishReport.line(item, json: json)) }
+            let signal = interruption.caught
+            printError(PublishReport.incomplete(incomplete, interruptedBy: signal.map { "\($0)" }))
+            throw ExitCode(signal.map { 128 + $0.rawValue } ?? 1)
         } catch {
             await producer.shutdown(timeout: .seconds(5))
             throw error
         }
+        interruption.finished()
         await producer.shutdown(timeout: .seconds(10))
         for item in published { print(PublishReport.line(item, json: json)) }
         for skipped in events.skipped where !json { print("skipped \(skipped.path.isEmpty ? "event" : skipped.path): \(skipped.reason)") }
@@ -114,8 +130,103 @@ enum PublishReport {
         }
     }
 
+    /// What an interrupted or failed publish left behind, for standard error.
+    static func incomplete(_ incomplete: JobPublisher.Incomplete, interruptedBy signal: String?) -> String {
+        let total = incomplete.published.count + incomplete.unconfirmed.count
+        let cause = signal.map { "interrupted by \($0)" } ?? "failed"
+        let done = incomplete.published.isEmpty
+            ? "nothing was published"
+            : "\(incomplete.published.count) of \(total) published (listed on standard output)"
+        let objects = incomplete.unconfirmed.map { "s3://\($0.event.bucket)/\($0.event.key)" }.joined(separator: ", ")
+        return "baton publish: \(cause): \(done); not acknowledged by the broker: \(objects) (\(incomplete.error)). "
+            + "Publishing them again is safe: a job published twice collapses into one."
+    }
+
     private static func jsonLine(_ fields: [String: String]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Ctrl-C or SIGTERM during `baton publish`. Before publishing starts, nothing has been sent:
+/// the process ends at once. While publishing, the producer is shut down at once, so the
+/// publish call returns with what the broker did and did not acknowledge.
+final class PublishInterruption: Sendable {
+    private enum Phase {
+        case preparing
+        case publishing(@Sendable () async -> Void)
+        case finished
+    }
+
+    private struct State {
+        var phase = Phase.preparing
+        var caught: UnixSignal?
+    }
+
+    private final class Storage: Sendable {
+        let state = Mutex(State())
+    }
+
+    private let storage = Storage()
+    private let watcher: Task<Void, Never>
+
+    /// - Parameter early: a signal that arrived before `signals` existed: the process ends
+    ///   at once, as nothing has been sent yet.
+    init(signals: UnixSignalsSequence, early: Int32?) {
+        if let early {
+            Self.interruptedBeforeSending(UnixSignal.named(early))
+        }
+        let storage = self.storage
+        watcher = Task {
+            for await signal in signals {
+                // The first signal decides; later ones find the work already under way.
+                let phase: Phase? = storage.state.withLock { state in
+                    guard state.caught == nil else { return nil }
+                    state.caught = signal
+                    return state.phase
+                }
+                switch phase {
+                case .preparing:
+                    Self.interruptedBeforeSending(signal)
+                case .publishing(let stop):
+                    await stop()
+                case .finished, nil:
+                    break
+                }
+            }
+        }
+    }
+
+    deinit { watcher.cancel() }
+
+    private static func interruptedBeforeSending(_ signal: UnixSignal) -> Never {
+        printError("baton publish: interrupted by \(signal) before anything was sent; nothing was published")
+        exit(128 + signal.rawValue)
+    }
+
+    /// Publishing starts: a signal from now on runs `stop`. (One that came while preparing
+    /// already ended the process.)
+    func whilePublishing(_ stop: @escaping @Sendable () async -> Void) {
+        storage.state.withLock { $0.phase = .publishing(stop) }
+    }
+
+    /// Every record was acknowledged: a signal no longer changes anything.
+    func finished() {
+        storage.state.withLock { $0.phase = .finished }
+    }
+
+    /// The signal that interrupted publishing, if one did.
+    var caught: UnixSignal? { storage.state.withLock { $0.caught } }
+}
+
+/// A line on standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+extension UnixSignal {
+    /// SIGTERM or SIGINT by number (the two that `EarlySignals` records).
+    static func named(_ number: Int32) -> UnixSignal {
+        number == SIGINT ? .sigint : .sigterm
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Baton
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,15 +40,28 @@ struct WorkerCommand: AsyncParsableCommand {
     var id: String?
 
     func run() async throws {
+        // SIGTERM/SIGINT stop the worker gracefully whenever they come: one that arrived
+        // while the process started was recorded by EarlySignals; from here on they are
+        // read from this sequence, also while the configuration loads and the group starts.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let early = EarlySignals.caught()
         let configuration = try await config.load(flags: [
             "worker.concurrency": concurrency.map(String.init),
             "worker.sliceBudget": sliceBudget,
             "kafka.bootstrapServers": bootstrapServers,
         ])
         let logger = Logger(label: "baton.worker")
-        let group = try WorkerService.serviceGroup(
-            configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
-        )
+        let group = try WorkerService.serviceGroup(configuration: configuration, workerID: id, logger: logger)
+        // The group remembers a shutdown asked for before it runs, and later signals while it
+        // shuts down change nothing (the shutdown is bounded by worker.shutdownGrace).
+        let watcher = Task {
+            if early == nil {
+                var iterator = signals.makeAsyncIterator()
+                guard await iterator.next() != nil else { return }  // cancelled: the group ended on its own
+            }
+            await group.triggerGracefulShutdown()
+        }
+        defer { watcher.cancel() }
         do {
             try await group.run()
         } catch is WorkerStop {

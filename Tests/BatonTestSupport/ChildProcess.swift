@@ -89,14 +89,15 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Waits for the process to exit (bounded) and returns its exit status, or the
-    /// negated signal number that ended it.
+    /// Waits for the process to exit (bounded by `timeout` on a quiet machine, scaled by
+    /// ``TestTime``) and returns its exit status, or the negated signal number that ended it.
     public func wait(timeout: Duration) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
+        let limit = TestTime.scaled(timeout)
+        let deadline = ContinuousClock.now + limit
         while true {
             if let status = exitStatus() { return status }
             guard ContinuousClock.now < deadline else {
-                throw TimeoutError(seconds: timeout.components.seconds > 0 ? Double(timeout.components.seconds) : 0, what: "process \(pid) to exit")
+                throw TimeoutError(limit: limit, what: "process \(pid) to exit")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -117,4 +118,27 @@ public final class ChildProcess: Sendable {
         guard let logPath else { return "" }
         return (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
+}
+
+/// A loopback TCP port nothing listens on (bound, read, closed again).
+public func closedLoopbackPort() -> Int {
+    #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #endif
+    precondition(fd >= 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    precondition(bound)
+    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -73,30 +73,36 @@ public func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
+/// A bounded wait in a test ran out.
 public struct TimeoutError: Error, CustomStringConvertible {
-    public var seconds: Double
+    /// The (scaled) limit that ran out.
+    public var limit: Duration
     public var what: String
 
-    public init(seconds: Double, what: String) {
-        self.seconds = seconds
+    public init(limit: Duration, what: String) {
+        self.limit = limit
         self.what = what
     }
 
-    public var description: String { "timed out after \(seconds) s waiting for \(what)" }
+    public var description: String {
+        let scale = TestTime.scale == 1 ? "" : " (BATON_TEST_TIME_SCALE=\(TestTime.scale))"
+        return "timed out after \(limit)\(scale) waiting for \(what)"
+    }
 }
 
-/// Runs `operation` and fails if it does not finish within `seconds`: every wait in a
-/// test is bounded.
+/// Runs `operation` and fails if it does not finish within `seconds` (on a quiet machine;
+/// scaled by ``TestTime``): every wait in a test is bounded.
 public func withTimeout<T: Sendable>(
     _ seconds: Double,
     _ what: String = "the operation",
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
+    let limit = TestTime.seconds(seconds)
+    return try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await operation() }
         group.addTask {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw TimeoutError(seconds: seconds, what: what)
+            try await Task.sleep(for: limit)
+            throw TimeoutError(limit: limit, what: what)
         }
         defer { group.cancelAll() }
         return try await group.next()!
@@ -104,17 +110,19 @@ public func withTimeout<T: Sendable>(
 }
 
 /// Re-evaluates `condition` until it holds, for state that offers no event to await
-/// (a file appearing in a maildir, a broker-side count). Bounded by `seconds`.
+/// (a file appearing in a maildir, a broker-side count). Bounded by `seconds` (on a quiet
+/// machine; scaled by ``TestTime``).
 public func eventually(
     _ seconds: Double,
     _ what: String,
     every interval: Duration = .milliseconds(50),
     _ condition: @Sendable () async throws -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    let limit = TestTime.seconds(seconds)
+    let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return }
         try await Task.sleep(for: interval)
     }
-    throw TimeoutError(seconds: seconds, what: what)
+    throw TimeoutError(limit: limit, what: what)
 }

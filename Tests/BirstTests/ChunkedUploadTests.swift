@@ -20,10 +20,10 @@ struct ChunkedUploadTests {
         let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
         let total = Int64(file.count)
         let chunk = 64 << 10
-        try await SimulatorHarness.with(timeout: 30) { harness in
+        try await SimulatorHarness.with(timeout: 90) { harness in
             let uploader = ChunkedUpload(chunkSize: chunk, safetyMargin: .milliseconds(50))
             let first = harness.session()
-            let token = try await first.beginDataUpload(spaceID: "big", sourceName: "five-mib", deadline: .after(.seconds(5)))
+            let token = try await first.beginDataUpload(spaceID: "big", sourceName: "five-mib", deadline: .limit(20))
 
             // Slice 1 runs out of time: every uploadData takes ≥ 30 ms (80 of them ≥ 2.4 s), the
             // slice has 1 s.
@@ -39,7 +39,7 @@ struct ChunkedUploadTests {
             // Slice 2 resumes from the reported offset and stops at the end of its range.
             let two = try await uploader.upload(
                 one.offset..<min(one.offset + (2 << 20), total), of: source, uploadToken: token, session: first,
-                deadline: .after(.seconds(10)))
+                deadline: .limit(30))
             #expect(two.stop == .finished)
             #expect(two.offset > one.offset && two.offset < total)
 
@@ -48,10 +48,10 @@ struct ChunkedUploadTests {
             let other = try #require(
                 BirstSession(client: harness.client, credentials: SimulatorHarness.credentials, affinityCookie: carried))
             let three = try await uploader.upload(
-                two.offset..<total, of: source, uploadToken: token, session: other, deadline: .after(.seconds(10)))
+                two.offset..<total, of: source, uploadToken: token, session: other, deadline: .limit(30))
             #expect(three.stop == .finished && three.isComplete)
             #expect(three.offset == total)
-            try await other.finishDataUpload(uploadToken: token, deadline: .after(.seconds(5)))
+            try await other.finishDataUpload(uploadToken: token, deadline: .limit(20))
 
             let upload = try #require(try await harness.inspect().uploads.first)
             #expect(upload.bytesReceived == total)
@@ -67,16 +67,16 @@ struct ChunkedUploadTests {
         let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
         try await SimulatorHarness.with { harness in
             let session = harness.session()
-            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(5)))
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .limit(20))
             let uploader = ChunkedUpload(chunkSize: 100_000, safetyMargin: .milliseconds(10))
             let progress = try await uploader.upload(
-                0..<100_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(5)))
+                0..<100_000, of: source, uploadToken: token, session: session, deadline: .limit(20))
             #expect(progress.offset == 100_000)
 
             try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(dropResponseRate: 1)]))
             do throws(UploadInterrupted) {
                 _ = try await uploader.upload(
-                    100_000..<300_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(5)))
+                    100_000..<300_000, of: source, uploadToken: token, session: session, deadline: .limit(20))
                 Issue.record("expected an interruption")
             } catch {
                 #expect(error.progress.offset == 100_000)
@@ -89,7 +89,7 @@ struct ChunkedUploadTests {
             try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(transientFaultRate: 1)]))
             do throws(UploadInterrupted) {
                 _ = try await uploader.upload(
-                    200_000..<300_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(5)))
+                    200_000..<300_000, of: source, uploadToken: token, session: session, deadline: .limit(20))
                 Issue.record("expected an interruption")
             } catch {
                 let underlying = try #require(error.underlying as? BirstError)
@@ -110,9 +110,9 @@ struct DefaultChunkTests {
         let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
         try await SimulatorHarness.with { harness in
             let session = harness.session()
-            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(5)))
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .limit(20))
             let progress = try await ChunkedUpload().upload(
-                0..<Int64(file.count), of: source, uploadToken: token, session: session, deadline: .after(.seconds(20)))
+                0..<Int64(file.count), of: source, uploadToken: token, session: session, deadline: .limit(60))
             #expect(progress.isComplete && progress.chunksUploaded == 3)
             let inspection = try await harness.inspect()
             let upload = try #require(inspection.uploads.first)

@@ -12,7 +12,7 @@ struct RedactionTests {
         let password = "baton-dev"
         try await SimulatorHarness.with(logger: capture.logger()) { harness in
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let uploadToken = try await SessionTests.upload(session)
             try await harness.advanceClock(seconds: 601)  // expire the token: a fault that names it, then re-login
             _ = try await session.isJobComplete(jobToken: uploadToken, deadline: deadline)

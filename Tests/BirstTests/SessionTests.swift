@@ -10,7 +10,7 @@ struct SessionTests {
 
     /// begin → options → upload → finish; returns the upload token.
     static func upload(_ session: BirstSession, space: String = "space-1", source: String = "daily") async throws -> String {
-        let deadline = Deadline.after(.seconds(5))
+        let deadline = Deadline.limit(20)
         let token = try await session.beginDataUpload(spaceID: space, sourceName: source, deadline: deadline)
         try await session.setDataUploadOptions(
             uploadToken: token, options: [.consolidateIdenticalStructures(false), .columnNamesInFirstRow(true)],
@@ -22,9 +22,11 @@ struct SessionTests {
 
     @Test("Happy path: upload → poll → publish → poll → getJobStatus Complete")
     func happyPath() async throws {
-        try await SimulatorHarness.with { harness in
+        // The publish runs until the test moves the simulator's clock: "still running" can
+        // be checked however slowly the machine answers.
+        try await SimulatorHarness.with(configure: { $0.settings.publishJob.durationSeconds = 500 }) { harness in
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let uploadToken = try await Self.upload(session)
             try await SimulatorHarness.waitUntilComplete(session, jobToken: uploadToken, deadline: deadline)
             let uploadStatus = try await session.getJobStatus(jobToken: uploadToken, deadline: deadline)
@@ -34,6 +36,7 @@ struct SessionTests {
             #expect(try await session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
             let jobToken = try await session.publishData(spaceID: "space-1", subgroups: [], deadline: deadline)
             #expect(try await !session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
+            try await harness.advanceClock(seconds: 500)  // within the login token's 600 s
             try await SimulatorHarness.waitUntilComplete(session, jobToken: jobToken, deadline: deadline)
             let status = try await session.getJobStatus(jobToken: jobToken, deadline: deadline)
             #expect(status.statusCode == "Complete")
@@ -66,7 +69,7 @@ struct SessionTests {
         try await SimulatorHarness.with { harness in
             try await harness.updateSettings { $0.publishJob = JobBehaviour(durationSeconds: 10, status: "Failed", message: message) }
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let jobToken = try await session.publishData(spaceID: "space-f", deadline: deadline)
             try await SimulatorHarness.waitUntilComplete(session, jobToken: jobToken, deadline: deadline)
             let status = try await session.getJobStatus(jobToken: jobToken, deadline: deadline)
@@ -79,7 +82,7 @@ struct SessionTests {
     func tokenExpiry() async throws {
         try await SimulatorHarness.with { harness in
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             _ = try await session.getLoadStatus(spaceID: "s", deadline: deadline)
             let cookieBefore = await session.cookies.value(named: "BirstAffinity")
             try await harness.advanceClock(seconds: 601)  // 10 minutes idle, in Birst time
@@ -97,7 +100,7 @@ struct SessionTests {
     func serverRestart() async throws {
         try await SimulatorHarness.with { harness in
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let jobToken = try await session.publishData(spaceID: "r", deadline: deadline)
             try await harness.restartServers()
             try await SimulatorHarness.waitUntilComplete(session, jobToken: jobToken, deadline: deadline)
@@ -114,7 +117,7 @@ struct SessionTests {
             let second = try #require(
                 BirstSession(client: harness.client, credentials: SimulatorHarness.credentials, affinityCookie: carried))
             #expect(await !second.isLoggedIn)
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             try await SimulatorHarness.waitUntilComplete(second, jobToken: uploadToken, deadline: deadline)
             #expect(try await second.getJobStatus(jobToken: uploadToken, deadline: deadline).succeeded)
             let inspection = try await harness.inspect()
@@ -131,12 +134,12 @@ struct SessionTests {
                 for index in 0..<8 {
                     group.addTask {
                         try await session.beginDataUpload(
-                            spaceID: "space-\(index)", sourceName: "s", deadline: .after(.seconds(12 - Double(index))))
+                            spaceID: "space-\(index)", sourceName: "s", deadline: .limit(30 + 8 - Double(index)))
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             for token in tokens {
                 try await session.uploadData(uploadToken: token, bytes: Array("a,b\n".utf8), deadline: deadline)
             }
@@ -150,7 +153,7 @@ struct SessionTests {
     func cookieLost() async throws {
         try await SimulatorHarness.with { harness in
             let first = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let jobToken = try await first.publishData(spaceID: "space-1", deadline: deadline)
             let stranger = harness.session()  // no cookie: the load balancer picks another server
             do throws(BirstError) {
@@ -174,7 +177,7 @@ struct SessionTests {
         try await SimulatorHarness.with { harness in
             let session = harness.client.session(credentials: BirstCredentials(username: username, password: password))
             do throws(BirstError) {
-                try await session.login(deadline: .after(.seconds(5)))
+                try await session.login(deadline: .limit(20))
                 Issue.record("login should fail")
             } catch {
                 #expect(error.kind == .badCredentials)
@@ -190,7 +193,7 @@ struct SessionTests {
         try await SimulatorHarness.with { harness in
             try await harness.updateSettings { $0.publishJob.durationSeconds = 3600 }
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             _ = try await session.publishData(spaceID: "busy", deadline: deadline)
             #expect(try await session.getLoadStatus(spaceID: "busy", deadline: deadline).rawValue != "Available")
             do throws(BirstError) {
@@ -211,7 +214,7 @@ struct SessionTests {
         let subgroups = [#"Group <A> & "B""#, "Çàfé 'x'"]
         try await SimulatorHarness.with { harness in
             let session = harness.session()
-            let deadline = Deadline.after(.seconds(10))
+            let deadline = Deadline.limit(30)
             let token = try await session.beginDataUpload(spaceID: space, sourceName: source, deadline: deadline)
             try await session.setDataUploadOptions(
                 uploadToken: token, options: [.separator("&"), .characterEncoding("UTF-8"), DataUploadOption(name: "X", value: "<'\">")],

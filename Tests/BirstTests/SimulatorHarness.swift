@@ -24,9 +24,9 @@ struct SimulatorHarness: Sendable {
     let base: String
 
     /// Runs `body` against a fresh simulator (time scale 0.01 unless configured),
-    /// bounded by `seconds`, and always stops it.
+    /// bounded by `seconds` (scaled by `TestTime`), and always stops it.
     static func with(
-        timeout seconds: Double = 20,
+        timeout seconds: Double = 60,
         logger: Logger = quietLogger("test.birst"),
         configure: @Sendable (inout SimulatorConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (SimulatorHarness) async throws -> Void
@@ -42,7 +42,7 @@ struct SimulatorHarness: Sendable {
         let harness = SimulatorHarness(
             simulator: simulator, http: http,
             client: BirstClient(
-                configuration: .init(endpoint: base + "/CommandWebService.asmx", requestTimeout: .seconds(10)),
+                configuration: .init(endpoint: base + "/CommandWebService.asmx", requestTimeout: TestTime.seconds(30)),
                 http: http, logger: logger),
             endpoint: base + "/CommandWebService.asmx", base: base)
         do {
@@ -99,7 +99,7 @@ struct SimulatorHarness: Sendable {
             HTTPRequest(
                 method: method, url: base + path,
                 headers: [HTTPHeader(name: "Content-Type", value: "application/json")], body: payload,
-                timeout: .seconds(5)))
+                timeout: TestTime.seconds(5)))
         guard response.status == 200 else { throw AdminFailure(status: response.status, body: response.bodyText) }
         return try JSONDecoder().decode(T.self, from: Data(response.body))
     }
@@ -111,5 +111,13 @@ struct SimulatorHarness: Sendable {
         while try await !session.isJobComplete(jobToken: jobToken, deadline: deadline) {
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+extension Deadline {
+    /// A deadline that is only a limit for the test (not the claim under test): generous,
+    /// and scaled by `TestTime`, so a busy machine does not run out of it.
+    static func limit(_ seconds: Double) -> Deadline {
+        .after(TestTime.seconds(seconds))
     }
 }

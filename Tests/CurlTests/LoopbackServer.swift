@@ -1,3 +1,4 @@
+import BatonTestSupport
 import Dispatch
 import Foundation
 import Synchronization
@@ -105,7 +106,7 @@ final class LoopbackServer: Sendable {
             return held
         }
         guard let held else { return }
-        _ = finished.wait(timeout: .now() + .seconds(5))
+        _ = finished.wait(timeout: .now() + .milliseconds(Int(TestTime.seconds(5) / .milliseconds(1))))
         for fd in held { close(fd) }
         close(listener)
     }
@@ -134,9 +135,9 @@ final class LoopbackServer: Sendable {
     }
 
     /// Reads one HTTP/1.1 request (head, then `Content-Length` bytes of body), bounded by
-    /// a 5 s receive timeout.
+    /// a receive timeout of 5 s (scaled by ``TestTime``).
     private func readRequest(_ fd: Int32) -> Request? {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: Int(TestTime.seconds(5).components.seconds) + 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

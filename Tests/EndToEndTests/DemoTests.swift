@@ -14,14 +14,14 @@ struct DemoTests {
         return URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("baton").path
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func demoRelaysReportsAndStopsEverything() async throws {
         let stackDir = ".stack/demo-test"
         let log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("baton-demo") + ".log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let demo = try ChildProcess(
             [Self.executable, "demo", "--reports", "2", "--workers", "2", "--time-scale", "0.004", "--slice-budget", "2s",
-             "--timeout", "90s", "--stack-dir", stackDir],
+             "--timeout", "\(Int(TestTime.seconds(90).components.seconds))s", "--stack-dir", stackDir],
             logPath: log)
         let status: Int32
         do {

@@ -114,7 +114,7 @@ final class EndToEndHarness: Sendable {
         }
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: logger)
         defer { admin.shutdown() }
-        _ = try await admin.createTopics(topics, timeout: .seconds(10))
+        _ = try await admin.createTopics(topics, timeout: TestTime.seconds(10))
     }
 
     /// The environment workers get: secrets only here, never in the file.
@@ -164,14 +164,14 @@ final class EndToEndHarness: Sendable {
     func publish(_ keys: [String], retries: Int? = nil) async throws -> [String] {
         let configuration = try await configuration()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
-        defer { Task { await producer.shutdown(timeout: .seconds(5)) } }
+        defer { Task { await producer.shutdown(timeout: TestTime.seconds(5)) } }
         let publisher = JobPublisher(
             factory: JobFactory(routes: try configuration.routeTable(), retries: retries ?? configuration.worker.retries),
             records: JobRecords(topics: configuration.topics, workerID: "test"),
             sink: producer, logger: logger
         )
         let published = try await publisher.publish(keys.map { S3ObjectEvent(bucket: bucket, key: $0, sequencer: name) })
-        await producer.shutdown(timeout: .seconds(5))
+        await producer.shutdown(timeout: TestTime.seconds(5))
         return published.map(\.made.jobId)
     }
 
@@ -184,7 +184,7 @@ final class EndToEndHarness: Sendable {
         for record in records {
             _ = try await producer.send(topic: configuration.topics.jobs.name, key: record.key, value: record.value)
         }
-        await producer.shutdown(timeout: .seconds(5))
+        await producer.shutdown(timeout: TestTime.seconds(5))
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("End to end: malformed and hostile messages")
 struct HostileInputTests {
-    static let good = #"{"version":1,"jobId":"JOB","createdAt":"2026-11-27T10:00:00Z","source":{"bucket":"BUCKET","key":"KEY"},"target":{"spaceId":"space-h","sourceName":"h"},"stage":"upload","retriesLeft":50}"#
+    /// A good envelope; CREATED becomes the time of the run (a fixed date would grow older
+    /// than `maxJobAge` and be dead-lettered as too old).
+    static let good = #"{"version":1,"jobId":"JOB","createdAt":"CREATED","source":{"bucket":"BUCKET","key":"KEY"},"target":{"spaceId":"space-h","sourceName":"h"},"stage":"upload","retriesLeft":50}"#
 
     @Test("bad messages interleaved with good ones: every bad one dead-lettered with its reason, every good one completed, the worker alive")
     func hostile() async throws {
@@ -14,8 +16,9 @@ struct HostileInputTests {
         defer { Task { await harness.stop() } }
         try await harness.putReport("good1.csv", size: 30_000)
         try await harness.putReport("good2.csv", size: 30_000)
+        let created = Timestamp.format(Date())
         func job(_ id: String, key: String, _ change: (String) -> String = { $0 }) -> (key: [UInt8]?, value: [UInt8]) {
-            (Array(id.utf8), Array(change(Self.good.replacingOccurrences(of: "JOB", with: id)
+            (Array(id.utf8), Array(change(Self.good.replacingOccurrences(of: "JOB", with: id).replacingOccurrences(of: "CREATED", with: created)
                 .replacingOccurrences(of: "BUCKET", with: harness.bucket).replacingOccurrences(of: "KEY", with: key)).utf8))
         }
         let bad: [(key: [UInt8]?, value: [UInt8], reason: String)] = [

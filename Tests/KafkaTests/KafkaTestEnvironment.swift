@@ -44,7 +44,7 @@ struct KafkaTestEnvironment: Sendable {
         let admin = try KafkaAdmin(configuration: configuration, logger: logger)
         defer { admin.shutdown() }
         let result = try await withTimeout(20, "creating \(name)") {
-            try await admin.createTopics([NewTopic(name: name, partitions: partitions)], timeout: .seconds(15))
+            try await admin.createTopics([NewTopic(name: name, partitions: partitions)], timeout: TestTime.seconds(15))
         }
         precondition(result.first?.outcome == .created)
         return name
@@ -64,7 +64,7 @@ struct KafkaTestEnvironment: Sendable {
                         topic: topic, key: Array("k\(i)".utf8), value: Array("\(prefix)-\(i)".utf8), partition: partition)
                 })
         }
-        await producer.shutdown(timeout: .seconds(5))
+        await producer.shutdown(timeout: TestTime.seconds(5))
         return reports
     }
 }
@@ -96,29 +96,6 @@ final class Recorder<Value: Sendable>: Sendable {
     private let values = Mutex<[Value]>([])
     func append(_ value: Value) { values.withLock { $0.append(value) } }
     var all: [Value] { values.withLock { $0 } }
-}
-
-/// A loopback TCP port nothing listens on (bound, read, closed again).
-func closedLoopbackPort() -> Int {
-    #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    precondition(fd >= 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    precondition(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Lets a rebalance handler reach the consumer it was passed to.

@@ -16,7 +16,30 @@ from batonstack import stack, wire
 
 SCRIPTS = stack.SCRIPTS
 HOST = "127.0.0.1"
-TIMEOUT = 10.0  # upper bound for anything a test waits on; normal runs take milliseconds
+
+
+def _time_scale() -> float:
+    raw = os.environ.get("BATON_TEST_TIME_SCALE", "1")
+    try:
+        scale = float(raw)
+    except ValueError:
+        raise SystemExit(f"BATON_TEST_TIME_SCALE must be a number, not {raw!r}") from None
+    if not scale > 0:
+        raise SystemExit(f"BATON_TEST_TIME_SCALE must be positive, not {raw!r}")
+    return scale
+
+
+# Every time limit in these tests comes from scaled(): BATON_TEST_TIME_SCALE (default 1)
+# stretches them all on a slow or busy machine, as it does for the Swift tests.
+TIME_SCALE = _time_scale()
+
+
+def scaled(seconds: float) -> float:
+    """A time limit of `seconds` on a quiet machine, stretched by BATON_TEST_TIME_SCALE."""
+    return seconds * TIME_SCALE
+
+
+TIMEOUT = scaled(10.0)  # upper bound for anything a test waits on; normal runs take milliseconds
 
 
 def free_port() -> int:

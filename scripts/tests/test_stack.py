@@ -48,7 +48,7 @@ class Stack(unittest.TestCase):
     def run_stack(self, *args, check=True):
         env = {k: v for k, v in os.environ.items() if k != "BATON_STACK_DIR"}
         result = subprocess.run(
-            [STACK, *args, "--dir", self.dir], capture_output=True, text=True, timeout=60, env=env
+            [STACK, *args, "--dir", self.dir], capture_output=True, text=True, timeout=support.scaled(60), env=env
         )
         if check and result.returncode != 0:
             self.fail(f"stack {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
@@ -93,12 +93,12 @@ class Stack(unittest.TestCase):
         host, port = env["BATON_KAFKA_BOOTSTRAP_SERVERS"].split(":")
         with support.connect(int(port)) as sock:
             support.api_versions_v0_round_trip(sock, 1)
-            with urllib.request.urlopen(env["BATON_STACK_KAFKA_ADAPTER_CONTROL"] + "/status", timeout=5) as r:
+            with urllib.request.urlopen(env["BATON_STACK_KAFKA_ADAPTER_CONTROL"] + "/status", timeout=support.TIMEOUT) as r:
                 self.assertEqual(json.load(r)["connections"], 1)
-        with urllib.request.urlopen(env["BATON_S3_ENDPOINT"] + "/", timeout=5) as r:
+        with urllib.request.urlopen(env["BATON_S3_ENDPOINT"] + "/", timeout=support.TIMEOUT) as r:
             self.assertEqual(r.status, 200)
         smtp_host, smtp_port = env["BATON_SMTP_URL"].removeprefix("smtp://").split(":")
-        with smtplib.SMTP(smtp_host, int(smtp_port), timeout=5) as smtp:
+        with smtplib.SMTP(smtp_host, int(smtp_port), timeout=support.TIMEOUT) as smtp:
             smtp.sendmail("a@example.com", ["b@example.com"], "Subject: stack test\r\n\r\nhello\r\n")
         delivered = os.listdir(os.path.join(env["BATON_STACK_SMTP_MAILDIR"], "new"))
         self.assertEqual(len(delivered), 1)
@@ -139,7 +139,7 @@ class Stack(unittest.TestCase):
         # A pids file whose pid now belongs to someone else (here: a process of ours that
         # the stack did not start) must be left alone.
         bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-        self.addCleanup(bystander.wait, 5)
+        self.addCleanup(bystander.wait, support.TIMEOUT)
         self.addCleanup(bystander.kill)
         record = {"pid": bystander.pid, "argv": ["tansu", "broker"], "start_ticks": 1, "boot_id": stack.boot_id(), "log": ""}
         with open(os.path.join(self.dir, "pids"), "w") as f:
@@ -149,7 +149,7 @@ class Stack(unittest.TestCase):
         self.assertIsNone(bystander.poll())
 
     def test_help_explains_commands_and_environment(self):
-        out = subprocess.run([STACK, "--help"], capture_output=True, text=True, timeout=10).stdout
+        out = subprocess.run([STACK, "--help"], capture_output=True, text=True, timeout=support.TIMEOUT).stdout
         for word in ["up", "down", "env", "status", "--dir", "BATON_STACK_DIR", *ENV_KEYS]:
             self.assertIn(word, out)
 

@@ -37,7 +37,7 @@ public struct KafkaSettings: Sendable, Equatable {
             sessionTimeout: try settings.duration("kafka.sessionTimeout", default: .seconds(45), minimum: .seconds(1)),
             maxPollInterval: try settings.duration("kafka.maxPollInterval", default: .seconds(300), minimum: .seconds(1)),
             deliveryTimeout: try settings.duration("kafka.deliveryTimeout", default: .seconds(30), minimum: .milliseconds(100)),
-            assignmentStrategy: settings.string("kafka.assignmentStrategy", default: "cooperative-sticky"),
+            assignmentStrategy: settings.string("kafka.assignmentStrategy", default: "roundrobin"),
             properties: properties
         )
     }
