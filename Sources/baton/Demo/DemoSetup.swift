@@ -56,13 +56,21 @@ struct DemoSetup {
             partitions: partitions)
     }
 
+    /// `--overrun-chunks N`: the first N chunks are applied, then answered a slice budget later.
+    private var overrunFaults: FaultPlan {
+        guard settings.overrunChunks > 0 else { return FaultPlan() }
+        return FaultPlan(operations: ["uploadData": FaultKnobs(
+            delayAfterApplySeconds: settings.sliceBudget.seconds, delayAfterApplyCalls: settings.overrunChunks)])
+    }
+
     private func startSimulator() async throws -> BirstSimulator {
         let simulator = BirstSimulator(
             configuration: SimulatorConfiguration(
                 host: "127.0.0.1", port: 0, timeScale: settings.timeScale,
                 settings: SimulatorSettings(
                     uploadJob: JobBehaviour(durationSeconds: DemoSettings.uploadBirstSeconds, status: "None"),
-                    publishJob: JobBehaviour(durationSeconds: DemoSettings.publishBirstSeconds, status: "Complete"))),
+                    publishJob: JobBehaviour(durationSeconds: DemoSettings.publishBirstSeconds, status: "Complete"),
+                    faults: overrunFaults)),
             logger: logger)
         resources.register(simulator)
         try await simulator.start()
