@@ -29,10 +29,10 @@ final class EndToEndHarness: Sendable {
     private let expected = Mutex<[String: [UInt8]]>([:])
 
     /// How many of a scenario's first `uploadData` calls are applied and then answered
-    /// late, past the slice's deadline (every uploading scenario runs with overrunning
-    /// chunk calls at least once), and by how much.
+    /// a whole slice budget (plus 100 ms) later: each of them overruns its slice's
+    /// deadline wherever in the slice it started (every uploading scenario runs with
+    /// overrunning chunk calls at least once).
     static let overrunChunkCalls = 2
-    static let overrunSeconds = 1.6
 
     /// Settings every scenario shares: short slices, fast polls, Tansu-friendly sessions.
     static let baseSettings: [String: String] = [
@@ -73,7 +73,8 @@ final class EndToEndHarness: Sendable {
         // deadline, nor resent. Added to whatever faults the scenario configured.
         var chunkKnobs = simulatorConfiguration.settings.faults.knobs(for: "uploadData")
         if chunkKnobs.delayAfterApplySeconds == 0 {
-            chunkKnobs.delayAfterApplySeconds = Self.overrunSeconds
+            let budget = (settings["worker.sliceBudget"] ?? Self.baseSettings["worker.sliceBudget"]).flatMap(ConfigDuration.parse) ?? .seconds(2)
+            chunkKnobs.delayAfterApplySeconds = budget.seconds + 0.1
             chunkKnobs.delayAfterApplyCalls = Self.overrunChunkCalls
             simulatorConfiguration.settings.faults.operations["uploadData"] = chunkKnobs
         }

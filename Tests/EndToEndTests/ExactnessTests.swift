@@ -9,7 +9,8 @@ import Testing
 
 /// `completed` means Birst holds exactly the bytes of the S3 version the event named
 /// (issue 8): each case is one input a user met, run against the real stack.
-@Suite("End to end: completed means exact")
+/// Serialized: six scenarios at once would crowd the other suites' timing-sensitive tests.
+@Suite("End to end: completed means exact", .serialized)
 struct ExactnessTests {
     @Test("versioned bucket: the event names version 1, version 2 is written before the worker runs; Birst gets version 1")
     func versionPinned() async throws {

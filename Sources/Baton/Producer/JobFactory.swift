@@ -5,9 +5,14 @@ import S3Events
 /// the object, or into `skipped` outcomes when there is nothing to move (a folder marker,
 /// or an empty object on a route that skips them): an event is never silently dropped.
 public struct JobFactory: Sendable {
+    /// What one event became.
     public enum Made: Sendable, Equatable {
+        /// A new job for the jobs topic.
         case job(JobEnvelope)
+        /// No route takes the object: an outcome `unrouted`, no job.
         case unrouted(OutcomeRecord)
+        /// Nothing to move (folder marker, or an empty object the route skips): an
+        /// outcome `skipped` whose message says why, no job.
         case skipped(OutcomeRecord)
 
         public var jobId: String {

@@ -75,6 +75,11 @@ struct UploadStage: Stage {
                     // Birst appends blindly: resuming after a chunk it may or may not have
                     // taken could duplicate bytes. Start the upload over instead.
                     restart(&job)
+                    if context.isStopRequested {
+                        // Abandoned because the worker stops: hand on at once, without a retry spent.
+                        context.logger.warning("chunk abandoned while stopping; the upload starts over", metadata: ["error": "\(error.underlying)"])
+                        return .handOff(.budget)
+                    }
                     throw SliceFailure.transient(kind: "upload-restart", message: "a chunk may have been applied before the error (\(error.underlying)); restarting the upload")
                 }
                 throw error.underlying
