@@ -72,7 +72,9 @@ public struct BirstClient: Sendable {
             response = try await http.execute(httpRequest)
         } catch let error as CurlError {
             let byDeadline = deadline.hasPassed || (error.isTimeout && clamped)
-            // A connection failure (refused, unresolvable, connect timeout) never reached the server.
+            // Only a failure that provably sent no byte of the request (refused, unresolvable,
+            // connect timeout on a new connection) is "not applied"; a timeout or a drop on a
+            // reused keep-alive connection may have been applied.
             let failure = BirstError(
                 kind: byDeadline ? .deadlineExceeded : .transient, operation: operation,
                 message: redactor("HTTP transport: \(error.message)"), mayHaveTakenEffect: !error.isConnectionFailure)
@@ -117,9 +119,11 @@ public struct BirstClient: Sendable {
                         message: redactor("HTTP \(status) without a SOAP fault: \(snippet(response.body))"),
                         httpStatus: status, mayHaveTakenEffect: true))
             }
+            // The server answered something unreadable: whatever it did, it may have done.
             return .failure(
                 BirstError(
-                    kind: .invalidResponse, operation: operation, message: redactor(why), httpStatus: status))
+                    kind: .invalidResponse, operation: operation, message: redactor(why), httpStatus: status,
+                    mayHaveTakenEffect: true))
         }
         switch parsed {
         case .fault(let fault):
@@ -135,7 +139,7 @@ public struct BirstClient: Sendable {
                 BirstError(
                     kind: status >= 500 ? .transient : .invalidResponse, operation: operation,
                     message: "HTTP \(status) with a non-fault answer", httpStatus: status,
-                    mayHaveTakenEffect: status >= 500))
+                    mayHaveTakenEffect: true))
         }
     }
 

@@ -32,9 +32,14 @@ public struct BirstError: Error, Sendable, Hashable, CustomStringConvertible {
     public var faultCode: String?
     /// HTTP status when a response arrived.
     public var httpStatus: Int?
-    /// Whether the server may have carried the call out although it failed: the
-    /// request was sent and the answer was lost (timeout, dropped connection, 5xx).
-    /// An `uploadData` that may have taken effect cannot simply be resent.
+    /// Whether the server may have carried the call out although it failed. False only
+    /// when the call provably did not run: no byte of the request was sent (refused,
+    /// unresolvable, connect timeout on a new connection, too little time to start), or
+    /// Birst answered with a SOAP fault that rejects the call. Everything else — a
+    /// timeout or dropped connection after sending (also on a reused keep-alive
+    /// connection), a 5xx, an unreadable answer — counts as possibly applied. A
+    /// non-idempotent call (`beginDataUpload`, `uploadData`, `finishDataUpload`,
+    /// `publishData`) that may have taken effect cannot simply be resent.
     public var mayHaveTakenEffect: Bool
 
     public init(

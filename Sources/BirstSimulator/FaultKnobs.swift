@@ -1,6 +1,7 @@
 /// Fault injection for one operation (or all). Rates are probabilities in 0...1,
 /// drawn independently per call in this order: latency, dropped connection, HTTP 500,
-/// transient SOAP fault, hostile XML, then (after the call ran) dropped response.
+/// transient SOAP fault, hostile XML, then (after the call ran) the delayed answer and
+/// dropped response.
 public struct FaultKnobs: Codable, Sendable, Hashable {
     /// Wall-clock seconds added before answering (never scaled: it exercises HTTP timeouts).
     public var latencySeconds: Double
@@ -14,10 +15,19 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
     public var hostileXMLRate: Double
     /// Run the call, then close the connection instead of answering (the answer is lost).
     public var dropResponseRate: Double
+    /// Wall-clock seconds to wait after the call ran (its effect is applied) before
+    /// answering. With a client timeout shorter than this, the call is "applied, then timed
+    /// out" every time, on whatever connection it arrived (new or reused keep-alive).
+    /// Never scaled by the time scale. Change it at runtime with `PUT /admin/faults`.
+    public var delayAfterApplySeconds: Double
+    /// How many more calls get `delayAfterApplySeconds` (each delayed call counts one
+    /// down); nil delays every call. Lets a test delay exactly the first N chunks.
+    public var delayAfterApplyCalls: Int?
 
     public init(
         latencySeconds: Double = 0, dropConnectionRate: Double = 0, http500Rate: Double = 0,
-        transientFaultRate: Double = 0, hostileXMLRate: Double = 0, dropResponseRate: Double = 0
+        transientFaultRate: Double = 0, hostileXMLRate: Double = 0, dropResponseRate: Double = 0,
+        delayAfterApplySeconds: Double = 0, delayAfterApplyCalls: Int? = nil
     ) {
         self.latencySeconds = latencySeconds
         self.dropConnectionRate = dropConnectionRate
@@ -25,6 +35,8 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
         self.transientFaultRate = transientFaultRate
         self.hostileXMLRate = hostileXMLRate
         self.dropResponseRate = dropResponseRate
+        self.delayAfterApplySeconds = delayAfterApplySeconds
+        self.delayAfterApplyCalls = delayAfterApplyCalls
     }
 
     public static let none = FaultKnobs()
@@ -37,6 +49,8 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
             http500Rate: try c.value(.http500Rate, or: 0),
             transientFaultRate: try c.value(.transientFaultRate, or: 0),
             hostileXMLRate: try c.value(.hostileXMLRate, or: 0),
-            dropResponseRate: try c.value(.dropResponseRate, or: 0))
+            dropResponseRate: try c.value(.dropResponseRate, or: 0),
+            delayAfterApplySeconds: try c.value(.delayAfterApplySeconds, or: 0),
+            delayAfterApplyCalls: try c.decodeIfPresent(Int.self, forKey: .delayAfterApplyCalls))
     }
 }

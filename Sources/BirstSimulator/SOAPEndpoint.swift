@@ -61,6 +61,12 @@ struct SOAPEndpoint: Sendable {
         } catch {
             outcome = .failure(error)
         }
+        let delay = engine.withState { state, _ in state.takeDelayAfterApply(operation.rawValue) }
+        if delay > 0 {
+            // The call has run; its answer is late (a client with a shorter timeout gives up).
+            record.injected = "delayAfterApply"
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+        }
         if chance(knobs.dropResponseRate) {
             record.injected = "dropResponse"
             return drop(&record, context)

@@ -41,6 +41,19 @@ struct SimulatorState {
         }
     }
 
+    /// The wall-clock seconds to hold back the answer of a call of `operation` that has
+    /// run (`delayAfterApplySeconds`), counting down `delayAfterApplyCalls` when set.
+    mutating func takeDelayAfterApply(_ operation: String) -> Double {
+        var knobs = settings.faults.knobs(for: operation)
+        guard knobs.delayAfterApplySeconds > 0 else { return 0 }
+        if let remaining = knobs.delayAfterApplyCalls {
+            guard remaining > 0 else { return 0 }
+            knobs.delayAfterApplyCalls = remaining - 1
+            settings.faults.operations[operation] = knobs
+        }
+        return knobs.delayAfterApplySeconds
+    }
+
     mutating func nextSequence() -> Int {
         callSequence += 1
         return callSequence

@@ -12,8 +12,11 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The request's URL without credentials.
     public var url: String
-    /// The transfer never reached the server: refused, unresolvable or unreachable host, or
-    /// the connect timeout expired. Such a request is always safe to retry.
+    /// Not one byte of the request was sent: the host was refused, unresolvable or
+    /// unreachable, or the connect timeout expired on a new connection. Such a request is
+    /// always safe to retry. Every other failure — a timeout or a dropped connection on a
+    /// reused keep-alive connection included — may have reached the server, and a
+    /// non-idempotent request must then count as possibly applied.
     public var isConnectionFailure: Bool
 
     /// The code of the error that in-flight and later calls get after
@@ -63,8 +66,10 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         let detail = detail.trimmingTrailingNewlines()
         let message = detail.isEmpty || detail == text ? text : "\(text): \(detail)"
         let raw = Int32(code.rawValue)
+        // `connected` is false only when libcurl's counters prove nothing was sent; a
+        // refused or unresolvable host cannot have sent anything either.
         let connectFailure =
-            connectionFailureCodes.contains(raw) || (code == CURLE_OPERATION_TIMEDOUT && !connected)
+            (connectionFailureCodes.contains(raw) && !connected) || (code == CURLE_OPERATION_TIMEDOUT && !connected)
         return CurlError(code: raw, message: message, url: url, isConnectionFailure: connectFailure)
     }
 }

@@ -263,10 +263,8 @@ final class EasyTransfer {
         var status = 0
         _ = baton_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         guard code == CURLE_OK else {
-            var connectTime: curl_off_t = 0
-            _ = baton_curl_easy_getinfo_off_t(handle, CURLINFO_CONNECT_TIME_T, &connectTime)
             let detail = String(cString: errorBuffer)
-            return .failure(.curl(code, detail: detail, url: request.url, connected: connectTime > 0 || status > 0))
+            return .failure(.curl(code, detail: detail, url: request.url, connected: !provablyNothingSent(status: status)))
         }
         var cookies: CookieJar?
         if request.cookies != nil {
@@ -285,6 +283,29 @@ final class EasyTransfer {
             }
         }
         return .success(TransferResult(status: status, headers: responseHeaders, body: responseBody, cookies: cookies))
+    }
+
+    /// Whether libcurl's counters prove that not one byte of the request left this
+    /// process, so the server cannot have seen (let alone applied) it.
+    ///
+    /// `CURLINFO_CONNECT_TIME_T` cannot tell: libcurl 7.88.1 reports 0 for every reused
+    /// keep-alive connection, where the request may well have been sent. What can: the
+    /// transfer never reached the point of sending (`CURLINFO_PRETRANSFER_TIME_T` 0, which
+    /// a reused connection passes at once), no request bytes were counted
+    /// (`CURLINFO_REQUEST_SIZE`, `CURLINFO_SIZE_UPLOAD_T` 0) and no response status
+    /// arrived. `CURLINFO_NUM_CONNECTS` 0 with a pre-transfer time marks a reused
+    /// connection, which is "maybe sent" by the same rule. A counter that cannot be read
+    /// counts as "maybe sent".
+    private func provablyNothingSent(status: Int) -> Bool {
+        guard status == 0 else { return false }
+        var requestSize = 0
+        var pretransfer: curl_off_t = 0
+        var uploaded: curl_off_t = 0
+        guard baton_curl_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestSize) == CURLE_OK,
+            baton_curl_easy_getinfo_off_t(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK,
+            baton_curl_easy_getinfo_off_t(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded) == CURLE_OK
+        else { return false }
+        return pretransfer == 0 && requestSize == 0 && uploaded == 0
     }
 
     /// Resumes the caller exactly once.

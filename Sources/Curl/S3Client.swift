@@ -27,7 +27,16 @@ public struct S3Client: Sendable {
     /// returns no bytes after checking that the object exists; a negative start is rejected
     /// before sending (status 0, `InvalidRange`). If a server ignores `Range`
     /// and sends the whole object, the requested bytes are cut out of it.
-    public func getObject(bucket: String, key: String, range: Range<Int>? = nil) async throws -> S3Object {
+    ///
+    /// - Parameters:
+    ///   - versionId: read this version of the object (`?versionId=`, versioned buckets);
+    ///     nil or empty reads the current version.
+    ///   - ifMatch: the entity tag (quoted or not) the object must still have
+    ///     (`If-Match`); when it has changed, S3 answers 412 and this throws an
+    ///     ``S3Error`` whose ``S3Error/isPreconditionFailed`` is true.
+    public func getObject(
+        bucket: String, key: String, range: Range<Int>? = nil, versionId: String? = nil, ifMatch: String? = nil
+    ) async throws -> S3Object {
         try validate(bucket: bucket, key: key)
         if let range {
             guard range.lowerBound >= 0 else {
@@ -36,13 +45,13 @@ public struct S3Client: Sendable {
                     bucket: bucket, key: key)
             }
             if range.isEmpty {
-                let info = try await headObject(bucket: bucket, key: key)
+                let info = try await headObject(bucket: bucket, key: key, versionId: versionId, ifMatch: ifMatch)
                 return S3Object(bytes: [], totalSize: info.size, eTag: info.eTag, contentType: info.contentType)
             }
         }
-        var headers: [HTTPHeader] = []
+        var headers: [HTTPHeader] = S3Client.conditions(ifMatch: ifMatch)
         if let range { headers.append(HTTPHeader("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")) }
-        let response = try await send("GET", bucket: bucket, key: key, headers: headers)
+        let response = try await send("GET", bucket: bucket, key: key, query: S3Client.versionQuery(versionId), headers: headers)
 
         switch response.status {
         case 206:
@@ -65,10 +74,14 @@ public struct S3Client: Sendable {
         }
     }
 
-    /// HeadObject: size, entity tag, last modification and content type.
-    public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo {
+    /// HeadObject: size, entity tag, version id, last modification and content type.
+    ///
+    /// `versionId` and `ifMatch` as for ``getObject(bucket:key:range:versionId:ifMatch:)``:
+    /// a version to describe, and an entity tag the object must still have (412 otherwise).
+    public func headObject(bucket: String, key: String, versionId: String? = nil, ifMatch: String? = nil) async throws -> S3ObjectInfo {
         try validate(bucket: bucket, key: key)
-        let response = try await send("HEAD", bucket: bucket, key: key)
+        let response = try await send(
+            "HEAD", bucket: bucket, key: key, query: S3Client.versionQuery(versionId), headers: S3Client.conditions(ifMatch: ifMatch))
         guard response.isSuccess else {
             // A HEAD response has no body to tell a missing key from a missing bucket.
             if response.status == 404, try await !bucketExists(bucket) {
@@ -80,7 +93,8 @@ public struct S3Client: Sendable {
             size: response.header("Content-Length").flatMap { Int($0) } ?? 0,
             eTag: S3Client.unquote(response.header("ETag")),
             lastModified: response.header("Last-Modified").flatMap(CivilTime.parseHTTPDate),
-            contentType: response.header("Content-Type"))
+            contentType: response.header("Content-Type"),
+            versionId: response.header("x-amz-version-id").flatMap { $0.isEmpty || $0 == "null" ? nil : $0 })
     }
 
     /// PutObject in one request (objects up to 5 GiB; the body is signed with its real
@@ -94,6 +108,31 @@ public struct S3Client: Sendable {
         let response = try await send("PUT", bucket: bucket, key: key, headers: headers, body: body)
         guard response.isSuccess else { throw S3Client.error(from: response, bucket: bucket, key: key) }
         return S3Client.unquote(response.header("ETag"))
+    }
+
+    /// PutObject like ``putObject(bucket:key:body:contentType:)``, returning the new
+    /// object's entity tag (unquoted) and, in a versioned bucket, its version id
+    /// (`x-amz-version-id`; nil when the bucket is not versioned).
+    public func putObjectVersion(
+        bucket: String, key: String, body: [UInt8], contentType: String? = nil
+    ) async throws -> (eTag: String?, versionId: String?) {
+        try validate(bucket: bucket, key: key)
+        let headers = [HTTPHeader("Content-Type", contentType ?? "application/octet-stream")]
+        let response = try await send("PUT", bucket: bucket, key: key, headers: headers, body: body)
+        guard response.isSuccess else { throw S3Client.error(from: response, bucket: bucket, key: key) }
+        let version = response.header("x-amz-version-id").flatMap { $0.isEmpty || $0 == "null" ? nil : $0 }
+        return (S3Client.unquote(response.header("ETag")), version)
+    }
+
+    /// PutBucketVersioning: turns versioning on (`Enabled`) or suspends it.
+    public func setBucketVersioning(_ bucket: String, enabled: Bool) async throws {
+        try validate(bucket: bucket, key: nil)
+        let body = Array(
+            ("<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+                + "<Status>\(enabled ? "Enabled" : "Suspended")</Status></VersioningConfiguration>").utf8)
+        let response = try await send(
+            "PUT", bucket: bucket, key: nil, query: "versioning=", headers: [HTTPHeader("Content-Type", "application/xml")], body: body)
+        guard response.isSuccess else { throw S3Client.error(from: response, bucket: bucket, key: nil) }
     }
 
     /// CreateBucket in the configured region. Idempotent: a bucket that already exists and
@@ -135,7 +174,7 @@ public struct S3Client: Sendable {
     // MARK: - Requests
 
     private func send(
-        _ method: String, bucket: String, key: String?, headers: [HTTPHeader] = [], body: [UInt8]? = nil
+        _ method: String, bucket: String, key: String?, query: String? = nil, headers: [HTTPHeader] = [], body: [UInt8]? = nil
     ) async throws -> HTTPResponse {
         var headers = headers
         // S3 requires the payload hash; libcurl 7.88 signs with this header's value but does
@@ -147,7 +186,7 @@ public struct S3Client: Sendable {
         }
         let request = TransferRequest(
             kind: .http(method: method),
-            url: addressing.url(bucket: bucket, key: key),
+            url: addressing.url(bucket: bucket, key: key) + (query.map { "?" + $0 } ?? ""),
             headers: headers,
             body: body,
             connectTimeout: configuration.connectTimeout,
@@ -194,12 +233,30 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// `versionId=…` (percent-encoded), or nil for no version.
+    static func versionQuery(_ versionId: String?) -> String? {
+        guard let versionId, !versionId.isEmpty else { return nil }
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+        let encoded = versionId.utf8.map { byte in
+            unreserved.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }.joined()
+        return "versionId=" + encoded
+    }
+
+    /// `If-Match` with the entity tag quoted, as HTTP wants it.
+    static func conditions(ifMatch: String?) -> [HTTPHeader] {
+        guard let ifMatch, !ifMatch.isEmpty else { return [] }
+        let tag = unquote(ifMatch) ?? ifMatch
+        return [HTTPHeader("If-Match", "\"\(tag)\"")]
+    }
+
     static func reason(for status: Int) -> String {
         switch status {
         case 400: return "Bad Request"
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 409: return "Conflict"
+        case 412: return "Precondition Failed"
         case 416: return "Requested Range Not Satisfiable"
         case 500: return "Internal Server Error"
         case 503: return "Service Unavailable (slow down)"

@@ -31,6 +31,13 @@ public enum S3Error: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// S3 answered 412 Precondition Failed: the object no longer has the entity tag the
+    /// request's `If-Match` named (it was overwritten since).
+    public var isPreconditionFailed: Bool {
+        if case .http(412, _, _, _, _) = self { return true }
+        return false
+    }
+
     /// The bucket the failed request was about.
     public var bucket: String {
         switch self {

@@ -1,5 +1,5 @@
 /// One "object created" event, whatever notification format carried it, with the key
-/// already URL-decoded.
+/// already URL-decoded. Empty `eTag`, `versionId` and `sequencer` strings are stored as nil.
 public struct S3ObjectEvent: Sendable, Hashable, Codable {
     public var bucket: String
     public var key: String
@@ -20,9 +20,11 @@ public struct S3ObjectEvent: Sendable, Hashable, Codable {
         self.bucket = bucket
         self.key = key
         self.size = size
-        self.eTag = eTag
-        self.versionId = versionId
-        self.sequencer = sequencer
+        // An empty string names nothing (Ceph RGW sends `"versionId": ""` on unversioned
+        // buckets): it is stored as absent.
+        self.eTag = eTag.flatMap { $0.isEmpty ? nil : $0 }
+        self.versionId = versionId.flatMap { $0.isEmpty ? nil : $0 }
+        self.sequencer = sequencer.flatMap { $0.isEmpty ? nil : $0 }
         self.eventTime = eventTime
         self.eventName = eventName
         self.region = region

@@ -23,7 +23,8 @@ struct BirstSimCommand: AsyncParsableCommand {
             "publishJob": {..}, "sessionIdleTimeoutSeconds", "faults": {"all": KNOBS, \
             "operations": {"uploadData": KNOBS}}}}, where KNOBS = {"latencySeconds", \
             "dropConnectionRate", "http500Rate", "transientFaultRate", "hostileXMLRate", \
-            "dropResponseRate"}.
+            "dropResponseRate", "delayAfterApplySeconds"} (delayAfterApplySeconds: the call runs, \
+            then its answer waits that many wall-clock seconds: "applied, then timed out").
 
             Admin endpoints (JSON): GET /admin/inspect (uploads with bytes and SHA-256, publishes, \
             logins, calls); GET|PUT /admin/settings (job durations and outcomes, idle timeout, \
@@ -94,7 +95,7 @@ struct BirstSimCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault"),
-        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate.")
+        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer).")
     var operationFaults: [String] = []
 
     @Option(help: "Calls kept for /admin/inspect. Default 10000.")
@@ -180,6 +181,7 @@ struct BirstSimCommand: AsyncParsableCommand {
             case "transientFaultRate": knobs.transientFaultRate = try rate(value)
             case "hostileXMLRate": knobs.hostileXMLRate = try rate(value)
             case "dropResponseRate": knobs.dropResponseRate = try rate(value)
+            case "delayAfterApply", "delayAfterApplySeconds": knobs.delayAfterApplySeconds = try seconds(value)
             default: throw ValidationError("unknown fault knob \(knob) in \(spec)")
             }
             faults.operations[operation] = knobs

@@ -61,6 +61,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The stack directory, relative to the repository root.", valueName: "DIR"))
     var stackDir = defaultStackDirectory
 
+    @Option(help: ArgumentHelp(
+        "The first N upload chunks are applied by Birst and answered a whole slice budget later, past the slice's deadline.",
+        valueName: "N"))
+    var overrunChunks = 0
+
     func validate() throws {
         guard (1...12).contains(workers) else { throw ValidationError("--workers must be 1 to 12 (the jobs topic has 12 partitions)") }
         guard (1...SampleReport.catalogue.count).contains(reports) else {
@@ -70,6 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
         guard let budget = ConfigDuration.parse(sliceBudget), budget >= .seconds(1) else {
             throw ValidationError("--slice-budget: expected a duration of at least 1s, like 2.5s")
         }
+        guard overrunChunks >= 0 else { throw ValidationError("--overrun-chunks must not be negative") }
         guard ConfigDuration.parse(timeout) != nil else { throw ValidationError("--timeout: expected a duration like 3m") }
         let normalized = stackDir.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
         guard !stackDir.hasPrefix("/"), !stackDir.contains(".."), normalized != ".stack", !normalized.isEmpty else {
@@ -81,7 +87,8 @@ struct DemoCommand: AsyncParsableCommand {
         LogBootstrap.bootstrap(level: "warning")  // people read stdout; the workers' logs go to files
         let settings = DemoSettings(
             workers: workers, reports: reports, timeScale: timeScale ?? DemoSettings.defaultTimeScale, sliceBudget: ConfigDuration.parse(sliceBudget)!,
-            keepRunning: keepRunning, timeout: ConfigDuration.parse(timeout)!, stackDirectory: stackDir)
+            keepRunning: keepRunning, timeout: ConfigDuration.parse(timeout)!, stackDirectory: stackDir,
+            overrunChunks: overrunChunks)
         let status = await DemoRun(settings: settings, logger: Logger(label: "baton.demo")).execute()
         if status != 0 { throw ExitCode(status) }
     }

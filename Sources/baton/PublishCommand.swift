@@ -127,6 +127,10 @@ enum PublishReport {
             return jsonLine(["jobId": job.jobId, "status": "queued", "uri": uri, "spaceId": job.target.spaceId, "sourceName": job.target.sourceName])
         case (.unrouted(let outcome), true):
             return jsonLine(["jobId": outcome.jobId, "status": "unrouted", "uri": uri])
+        case (.skipped(let outcome), false):
+            return "skipped \(outcome.jobId)  \(uri): \(outcome.message ?? "")"
+        case (.skipped(let outcome), true):
+            return jsonLine(["jobId": outcome.jobId, "status": "skipped", "uri": uri, "reason": outcome.message ?? ""])
         }
     }
 

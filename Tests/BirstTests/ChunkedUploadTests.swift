@@ -1,3 +1,4 @@
+import BatonTestSupport
 import Birst
 import BirstSimulator
 import Curl
@@ -122,6 +123,81 @@ struct DefaultChunkTests {
             let uploads = inspection.calls.filter { $0.operation == "uploadData" }
             #expect(uploads.count == 3 && uploads.allSatisfy { $0.requestBytes > 1 << 20 })
             #expect(!uploads.contains { $0.expectedContinue })
+        }
+    }
+}
+
+@Suite("Calls whose fate is unknown")
+struct UnknownFateTests {
+    @Test("uploadData applied, then timed out on a reused keep-alive connection, may have been applied")
+    func appliedThenTimedOutOnReusedConnection() async throws {
+        try await SimulatorHarness.with(timeout: 60) { harness in
+            let session = harness.session()
+            // Login and beginDataUpload leave an idle keep-alive connection that the next call reuses.
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(30)))
+            try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(delayAfterApplySeconds: 4)]))
+            do throws(BirstError) {
+                try await session.uploadData(uploadToken: token, bytes: Array(repeating: 7, count: 1000), deadline: .after(.seconds(1)))
+                Issue.record("expected the call to time out")
+            } catch {
+                #expect(error.mayHaveTakenEffect, "the request went out on a reused connection: \(error)")
+            }
+            // Birst applied the chunk (the client gave up before its answer came).
+            try await eventually(10, "the chunk to be applied") {
+                try await harness.inspect().uploads.first?.bytesReceived == 1000
+            }
+            // The simulator records a call when it answers, 4 s after applying it.
+            try await eventually(15, "the delayed answer") {
+                try await harness.inspect().calls.contains { $0.operation == "uploadData" }
+            }
+            let calls = try await harness.inspect().calls.filter { $0.operation == "uploadData" }
+            #expect(calls.map(\.injected) == ["delayAfterApply"])
+        }
+    }
+
+    @Test("a chunk in flight is not cut by the slice deadline: it runs to its own call timeout")
+    func chunkOverrunsDeadline() async throws {
+        let file = ChunkedUploadTests.bytes(count: 200_000)
+        let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
+        try await SimulatorHarness.with(timeout: 60) { harness in
+            let session = harness.session()
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(30)))
+            // Every chunk is applied, then answered 2 s later: past the 1 s deadline.
+            try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(delayAfterApplySeconds: 2)]))
+            let uploader = ChunkedUpload(chunkSize: 100_000, safetyMargin: .milliseconds(10), callTimeout: .seconds(20))
+            let progress = try await uploader.upload(
+                0..<200_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(1)))
+            #expect(progress.stop == .deadline)
+            #expect(progress.offset == 100_000, "the first chunk finished although the deadline passed during it")
+            try await harness.setFaults(FaultPlan())
+            let rest = try await uploader.upload(
+                progress.offset..<200_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(30)))
+            #expect(rest.isComplete)
+            let upload = try #require(try await harness.inspect().uploads.first)
+            #expect(upload.bytesReceived == 200_000 && upload.sha256 == ContentHash.sha256(file))
+        }
+    }
+
+    @Test("a chunk abandoned because the worker stops counts as possibly applied")
+    func abandonedChunk() async throws {
+        let file = ChunkedUploadTests.bytes(count: 100_000)
+        let source = ClosureByteSource { range, _ in Array(file[Int(range.lowerBound)..<Int(range.upperBound)]) }
+        try await SimulatorHarness.with(timeout: 60) { harness in
+            let session = harness.session()
+            let token = try await session.beginDataUpload(spaceID: "s", sourceName: "n", deadline: .after(.seconds(30)))
+            try await harness.setFaults(FaultPlan(operations: ["uploadData": FaultKnobs(delayAfterApplySeconds: 8)]))
+            let uploader = ChunkedUpload(chunkSize: 100_000, safetyMargin: .milliseconds(10), callTimeout: .seconds(20))
+            let started = ContinuousClock.now
+            do throws(UploadInterrupted) {
+                _ = try await uploader.upload(
+                    0..<100_000, of: source, uploadToken: token, session: session, deadline: .after(.seconds(20)),
+                    abandon: { try? await Task.sleep(for: .milliseconds(300)) })
+                Issue.record("expected the chunk to be abandoned")
+            } catch {
+                #expect(error.chunkMayHaveBeenApplied)
+                #expect(error.progress.offset == 0)
+            }
+            #expect(ContinuousClock.now - started < .seconds(6), "abandoned, not answered (8 s) nor timed out (20 s)")
         }
     }
 }

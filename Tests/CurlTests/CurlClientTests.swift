@@ -147,6 +147,33 @@ struct CurlClientTests {
         #expect(elapsed >= .milliseconds(450), "took \(elapsed)")
     }
 
+    @Test("a timeout on a reused keep-alive connection may have reached the server")
+    func timeoutOnReusedConnection() async throws {
+        // libcurl 7.88.1 reports CURLINFO_CONNECT_TIME_T 0 for a reused connection; the
+        // request was sent all the same, so it is no connection failure.
+        let server = try LoopbackServer(.answerOnceThenSilent)
+        defer { server.stop() }
+        let client = CurlClient()
+        defer { client.shutdown() }
+
+        let first = try await withTimeout(10, "the first request") {
+            try await client.execute(HTTPRequest(method: "POST", url: server.baseURL + "/one", body: Array("a".utf8), timeout: .seconds(5)))
+        }
+        #expect(first.status == 200)
+        let error = try await withTimeout(10, "the second request") {
+            await #expect(throws: CurlError.self) {
+                _ = try await client.execute(HTTPRequest(
+                    method: "POST", url: server.baseURL + "/two", body: Array("b".utf8), timeout: .milliseconds(500)))
+            }
+        }
+        #expect(error?.isTimeout == true)
+        #expect(error?.isConnectionFailure == false, "the request went out on a reused connection: \(String(describing: error))")
+        // The server did receive the second request.
+        try await eventually(10, "the server to read the second request") {
+            server.receivedRequests.map(\.target) == ["/one", "/two"]
+        }
+    }
+
     @Test("connection refused is a connection failure, and errors carry no credentials")
     func connectionRefused() async throws {
         let port = try LoopbackServer.closedPort()

@@ -33,6 +33,10 @@ final class LoopbackServer: Sendable {
         /// Answers each request (one per connection) with the raw HTTP response text that
         /// `respond` returns, then closes the connection.
         case http(@Sendable (Request) -> String)
+        /// Answers the first request on each connection with `200 OK` and keeps the
+        /// connection alive; reads the second request on it and never answers: the
+        /// server received a request on a reused connection and its answer is lost.
+        case answerOnceThenSilent
     }
 
     let port: Int
@@ -43,7 +47,11 @@ final class LoopbackServer: Sendable {
     private struct State {
         var stopped = false
         var held: [Int32] = []
+        var requests: [Request] = []
     }
+
+    /// Every request the server read (modes that read requests).
+    var receivedRequests: [Request] { state.withLock { $0.requests } }
 
     init(_ mode: Mode) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -84,7 +92,7 @@ final class LoopbackServer: Sendable {
             }
             usleep(100_000)
             state.withLock { $0.held = fillers }
-        case .silent, .http:
+        case .silent, .http, .answerOnceThenSilent:
             finished.enter()
             let thread = Thread { [self] in
                 self.acceptLoop(mode)
@@ -130,6 +138,13 @@ final class LoopbackServer: Sendable {
                     _ = response.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 }
                 close(connection)
+            case .answerOnceThenSilent:
+                guard let first = readRequest(connection) else { close(connection); continue }
+                state.withLock { $0.requests.append(first) }
+                let response = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
+                _ = response.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if let second = readRequest(connection) { state.withLock { $0.requests.append(second) } }
+                state.withLock { $0.held.append(connection) }
             }
         }
     }

@@ -21,7 +21,7 @@ struct DemoTests {
         defer { try? FileManager.default.removeItem(atPath: log) }
         let demo = try ChildProcess(
             [Self.executable, "demo", "--reports", "2", "--workers", "2", "--time-scale", "0.004", "--slice-budget", "2s",
-             "--timeout", "\(Int(TestTime.seconds(90).components.seconds))s", "--stack-dir", stackDir],
+             "--timeout", "\(Int(TestTime.seconds(90).components.seconds))s", "--stack-dir", stackDir, "--overrun-chunks", "2"],
             logPath: log)
         let status: Int32
         do {

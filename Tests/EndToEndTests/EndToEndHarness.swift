@@ -8,6 +8,8 @@ import Kafka
 import Logging
 import S3Events
 import ServiceLifecycle
+import Synchronization
+import Testing
 
 /// One end-to-end scenario's world: its own topics (unique prefix), consumer group,
 /// bucket and Birst simulator, on the shared local stack. Workers run in-process or as
@@ -26,6 +28,15 @@ final class EndToEndHarness: Sendable {
     /// worker inherits the test run's environment, which points at the shared stack, and
     /// the environment wins over the file.
     let addresses: [String: String]
+    /// What each Birst source must hold, by source name (the key's stem under the default
+    /// route): the bytes of the S3 version the job's event names.
+    private let expected = Mutex<[String: [UInt8]]>([:])
+
+    /// How many of a scenario's first `uploadData` calls are applied and then answered
+    /// a whole slice budget (plus 100 ms) later: each of them overruns its slice's
+    /// deadline wherever in the slice it started (every uploading scenario runs with
+    /// overrunning chunk calls at least once).
+    static let overrunChunkCalls = 2
 
     /// Settings every scenario shares: short slices, fast polls, Tansu-friendly sessions.
     static let baseSettings: [String: String] = [
@@ -65,6 +76,16 @@ final class EndToEndHarness: Sendable {
         simulatorConfiguration.settings.uploadJob.durationSeconds = 50
         simulatorConfiguration.settings.publishJob.durationSeconds = 700
         configure(&simulatorConfiguration)
+        // The first chunk calls of every scenario are applied, then answered after the
+        // slice's budget has run out: a chunk in flight must not be cut by the slice
+        // deadline, nor resent. Added to whatever faults the scenario configured.
+        var chunkKnobs = simulatorConfiguration.settings.faults.knobs(for: "uploadData")
+        if chunkKnobs.delayAfterApplySeconds == 0 {
+            let budget = (settings["worker.sliceBudget"] ?? Self.baseSettings["worker.sliceBudget"]).flatMap(ConfigDuration.parse) ?? .seconds(2)
+            chunkKnobs.delayAfterApplySeconds = budget.seconds + 0.1
+            chunkKnobs.delayAfterApplyCalls = Self.overrunChunkCalls
+            simulatorConfiguration.settings.faults.operations["uploadData"] = chunkKnobs
+        }
         simulator = BirstSimulator(configuration: simulatorConfiguration, logger: logger)
         let port = try await simulator.start()
 
@@ -157,7 +178,46 @@ final class EndToEndHarness: Sendable {
     func putReport(_ key: String, size: Int) async throws -> [UInt8] {
         let bytes = sampleCSV(size: size, label: key)
         try await s3.putObject(bucket: bucket, key: key, body: bytes)
+        expect(key, bytes)
         return bytes
+    }
+
+    /// Records that the source for `key` must end up holding exactly `bytes`.
+    func expect(_ key: String, _ bytes: [UInt8]) {
+        expected.withLock { $0[Self.stem(key)] = bytes }
+    }
+
+    static func stem(_ key: String) -> String {
+        let filename = String(key.split(separator: "/").last ?? Substring(key))
+        return filename.lastIndex(of: ".").map { String(filename[..<$0]) } ?? filename
+    }
+
+    /// Every finished upload in Birst compared with the S3 version its job names
+    /// (SHA-256): one line per upload that differs, or whose source is unknown. Empty when
+    /// Birst holds exactly what S3 holds.
+    func inexactUploads() -> [String] {
+        let expected = expected.withLock { $0 }
+        return simulator.inspect().uploads.filter(\.finished).compactMap { upload in
+            guard let bytes = expected[upload.sourceName] else { return "\(upload.sourceName): no report expected" }
+            let want = Self.sha256(bytes)
+            if upload.sha256 == want { return nil }
+            return "\(upload.sourceName): Birst received \(upload.bytesReceived) B (sha256 \(upload.sha256.prefix(12))…), S3 holds \(bytes.count) B (sha256 \(want.prefix(12))…)"
+        }
+    }
+
+    /// Every finished upload holds exactly the bytes of its S3 version, and (unless
+    /// `overran` is false) at least one chunk call overran its slice's deadline.
+    func expectExactUploads(overran: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) {
+        let inexact = inexactUploads()
+        #expect(inexact.isEmpty, "Birst holds other bytes than S3: \(inexact)", sourceLocation: sourceLocation)
+        if overran {
+            #expect(overrunChunkCalls() >= 1, "no chunk call overran its slice's deadline", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// `uploadData` calls that were applied and then answered past the slice's deadline.
+    func overrunChunkCalls() -> Int {
+        simulator.inspect().calls.filter { $0.operation == "uploadData" && $0.injected == "delayAfterApply" }.count
     }
 
     /// Publishes jobs for `keys` in one batch (the same instant), like `baton publish --event`.
@@ -173,6 +233,25 @@ final class EndToEndHarness: Sendable {
         let published = try await publisher.publish(keys.map { S3ObjectEvent(bucket: bucket, key: $0, sequencer: name) })
         await producer.shutdown(timeout: TestTime.seconds(5))
         return published.map(\.made.jobId)
+    }
+
+    /// Publishes `events` as they are (sequencer, versionId, eTag, size), like `baton publish --event`.
+    func publish(events: [S3ObjectEvent]) async throws -> [JobPublisher.Published] {
+        let configuration = try await configuration()
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
+        let publisher = JobPublisher(
+            factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
+            records: JobRecords(topics: configuration.topics, workerID: "test"),
+            sink: producer, logger: logger
+        )
+        do {
+            let published = try await publisher.publish(events)
+            await producer.shutdown(timeout: .seconds(5))
+            return published
+        } catch {
+            await producer.shutdown(timeout: .seconds(5))
+            throw error
+        }
     }
 
     /// Raw records straight onto the jobs topic (hostile input).

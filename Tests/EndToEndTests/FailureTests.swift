@@ -70,5 +70,6 @@ struct FailureTests {
         for name in names {
             #expect(inspection.publishes.filter { $0.spaceID == "space-\(name)" }.count == 1, "\(name) published exactly once")
         }
+        harness.expectExactUploads()
     }
 }

@@ -83,6 +83,7 @@ struct HandOffTests {
             #expect(!secrets.contains { log.contains($0) }, "worker \(id) logged the Birst password or a login token")
         }
         #expect(shutdownHandOffs.contains { $0.envelope?.stage == .upload && ($0.envelope?.birst.uploadedBytes ?? 0) > 0 }, "the upload's offset travels with the job")
+        harness.expectExactUploads()
     }
 
     /// Birst appends `uploadData` chunks blindly. Before, the next owner of a message whose
@@ -150,5 +151,6 @@ struct HandOffTests {
         #expect(harness.simulator.inspect().publishes.count == 1, "the redelivered job did not publish again")
         let survivor = try #require(workers.values.first)
         try await eventually(10, "the survivor to finish the job") { survivor.logged("job finished", jobId: jobId) }
+        harness.expectExactUploads()
     }
 }

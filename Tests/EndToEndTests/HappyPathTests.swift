@@ -35,6 +35,7 @@ struct HappyPathTests {
             #expect(inspection.publishes.filter { $0.spaceID == "space-\(name)" }.count == 1, "\(name) published exactly once")
             #expect(outcomes.first { $0.source?.key == "daily/\(name).csv" }?.bytesUploaded == bytes.count)
         }
+        harness.expectExactUploads()
     }
 
     @Test("S3 delivering the same event twice: one upload, one publish, one outcome")
@@ -51,6 +52,7 @@ struct HappyPathTests {
         let inspection = harness.simulator.inspect()
         #expect(inspection.uploads.count == 1)
         #expect(inspection.publishes.count == 1)
+        harness.expectExactUploads()
     }
 
     @Test("two reports published at the same instant for different spaces do not interfere")
@@ -72,6 +74,7 @@ struct HappyPathTests {
             #expect(upload.sha256 == EndToEndHarness.sha256(bytes))
             #expect(inspection.publishes.filter { $0.spaceID == "space-\(name)" }.count == 1)
         }
+        harness.expectExactUploads()
     }
 }
 
@@ -97,5 +100,6 @@ struct SharedSpaceTests {
         try await worker.stop()
         #expect(outcomes.allSatisfy { $0.status == .completed }, "\(describe(outcomes))")
         #expect(harness.simulator.inspect().publishes.filter { $0.spaceID == "space-shared" }.count == 3)
+        harness.expectExactUploads()
     }
 }

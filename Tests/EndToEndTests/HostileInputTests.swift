@@ -6,9 +6,11 @@ import Testing
 
 @Suite("End to end: malformed and hostile messages")
 struct HostileInputTests {
-    /// A good envelope; CREATED becomes the time of the run (a fixed date would grow older
-    /// than `maxJobAge` and be dead-lettered as too old).
-    static let good = #"{"version":1,"jobId":"JOB","createdAt":"CREATED","source":{"bucket":"BUCKET","key":"KEY"},"target":{"spaceId":"space-h","sourceName":"h"},"stage":"upload","retriesLeft":50}"#
+    /// A valid job created now (a fixed date would outgrow `worker.maxJobAge` and be dead-lettered too-old).
+    static var good: String {
+        #"{"version":1,"jobId":"JOB","createdAt":"CREATED","source":{"bucket":"BUCKET","key":"KEY"},"target":{"spaceId":"space-h","sourceName":"h"},"stage":"upload","retriesLeft":50}"#
+            .replacingOccurrences(of: "CREATED", with: Timestamp.format(Date()))
+    }
 
     @Test("bad messages interleaved with good ones: every bad one dead-lettered with its reason, every good one completed, the worker alive")
     func hostile() async throws {

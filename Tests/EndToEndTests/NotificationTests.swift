@@ -64,6 +64,7 @@ struct NotificationTests {
             #expect(retries.filter { $0.headerString(JobHeaders.handoff) == "notify-retry" }.allSatisfy { $0.envelope?.result?.outcomeRecorded == true })
             #expect(outcomes.filter { $0.jobId == jobId }.count == 1, "one outcome, however often notifications are retried")
             #expect(outcomes.first?.status == .completed)
+            harness.expectExactUploads()
             let delivered = receiver.received.withLock { $0 }
             #expect(delivered.count == 1)
             #expect(delivered.first?.contains(jobId) == true)

@@ -4,7 +4,11 @@ public struct BirstSettings: Sendable, Equatable {
     public var username: String?
     /// Read from `BATON_BIRST_PASSWORD` or `birst.passwordFile` only.
     public var password: String?
+    /// The timeout of each SOAP call, independent of the slice budget: calls that change
+    /// Birst run to it rather than being cut by the slice's deadline, so a slice overruns
+    /// its (soft) budget by at most this much.
     public var callTimeout: Duration
+    /// Raw bytes per `uploadData` call.
     public var chunkSize: Int
     public var pollInterval: Duration
 

@@ -2,7 +2,8 @@
 public struct WorkerSettings: Sendable, Equatable {
     /// Slices in flight per worker process.
     public var concurrency: Int
-    /// How long one slice may run, like Lambda's timeout.
+    /// How long one slice may run, like Lambda's timeout. Soft: checked between calls, so a
+    /// slice may overrun it by at most one `birst.callTimeout`.
     public var sliceBudget: Duration
     /// A slice's loops stop this long before the budget ends, to hand the job on in time.
     public var safetyMargin: Duration

@@ -4,10 +4,21 @@ import Foundation
 /// can be retried without redoing (or forgetting) the work.
 public struct JobResult: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Codable {
+        /// Birst holds exactly the bytes of the object version the event named, and its
+        /// processing finished.
         case completed
+        /// Birst reported the upload or publish as Failed.
         case failed
         case deadLettered = "dead-lettered"
+        /// No route takes the object.
         case unrouted
+        /// Nothing to move: a folder marker (a zero-byte key ending in `/`), or an empty
+        /// object on a route whose `emptyObjects` is `skip` (the default). `message` says which.
+        case skipped
+        /// The object changed under the job (its entity tag no longer matches the event's):
+        /// the job's upload is abandoned unfinished, and the newer write's own event
+        /// carries the work. Not a failure; nothing goes to the dead-letter topic.
+        case superseded
     }
 
     public var status: Status

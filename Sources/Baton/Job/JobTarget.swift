@@ -9,9 +9,11 @@ public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
     public var uploadOptions: [String]
     public var notifyEmail: [String]
     public var notifyWebhook: String?
+    /// The route's rule for an empty object; nil (older envelopes) means `skip`.
+    public var emptyObjects: EmptyObjectPolicy?
     public var unknownFields: [String: JSONValue] = [:]
 
-    public init(route: String? = nil, spaceId: String, sourceName: String, subgroups: [String] = [], uploadOptions: [String] = [], notifyEmail: [String] = [], notifyWebhook: String? = nil) {
+    public init(route: String? = nil, spaceId: String, sourceName: String, subgroups: [String] = [], uploadOptions: [String] = [], notifyEmail: [String] = [], notifyWebhook: String? = nil, emptyObjects: EmptyObjectPolicy? = nil) {
         self.route = route
         self.spaceId = spaceId
         self.sourceName = sourceName
@@ -19,10 +21,11 @@ public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
         self.uploadOptions = uploadOptions
         self.notifyEmail = notifyEmail
         self.notifyWebhook = notifyWebhook
+        self.emptyObjects = emptyObjects
     }
 
     enum Field: String, CodingKey, CaseIterable {
-        case route, spaceId, sourceName, subgroups, uploadOptions, notifyEmail, notifyWebhook
+        case route, spaceId, sourceName, subgroups, uploadOptions, notifyEmail, notifyWebhook, emptyObjects
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +37,7 @@ public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
         uploadOptions = try container.decodeIfPresent([String].self, forKey: .uploadOptions) ?? []
         notifyEmail = try container.decodeIfPresent([String].self, forKey: .notifyEmail) ?? []
         notifyWebhook = try container.decodeIfPresent(String.self, forKey: .notifyWebhook)
+        emptyObjects = try container.decodeIfPresent(EmptyObjectPolicy.self, forKey: .emptyObjects)
         unknownFields = try Self.unknownFields(in: decoder)
     }
 
@@ -46,6 +50,7 @@ public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
         try container.encode(uploadOptions, forKey: .uploadOptions)
         try container.encode(notifyEmail, forKey: .notifyEmail)
         try container.encode(notifyWebhook, forKey: .notifyWebhook)
+        try container.encodeIfPresent(emptyObjects, forKey: .emptyObjects)
         try encodeUnknownFields(to: encoder)
     }
 }

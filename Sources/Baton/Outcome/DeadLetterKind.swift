@@ -16,4 +16,7 @@ public enum DeadLetterKind: String, Sendable, Codable, CaseIterable {
     case birstRejected = "birst-rejected"
     case s3Missing = "s3-missing"
     case s3Denied = "s3-denied"
+    /// The event and the object it names disagree (size or entity tag of the version the
+    /// event named): neither is trusted, nothing is uploaded.
+    case s3Mismatch = "s3-mismatch"
 }

@@ -60,6 +60,18 @@ public struct OutcomeRecord: Sendable, Hashable, Codable {
         self.timings = Timings(createdAt: at, finishedAt: at, totalSeconds: 0)
     }
 
+    /// For events that name nothing to move (a folder marker, an empty object the route
+    /// skips): there is no job, only this record, with `message` saying why.
+    public init(skipped source: JobSource, jobId: String, at: Date = Date(), message: String) {
+        self.jobId = jobId
+        self.status = .skipped
+        self.message = message
+        self.source = source
+        self.slices = 0
+        self.bytesUploaded = 0
+        self.timings = Timings(createdAt: at, finishedAt: at, totalSeconds: 0)
+    }
+
     /// For a message on the jobs topic that is not a readable job but names one (its key).
     public init(poison jobId: String, at: Date = Date(), message: String, worker: String?) {
         self.jobId = jobId

@@ -118,6 +118,7 @@ public struct IngestServer: Sendable {
                 switch item.made {
                 case .job(let job): ["jobId": job.jobId, "status": "queued", "bucket": item.event.bucket, "key": item.event.key]
                 case .unrouted(let outcome): ["jobId": outcome.jobId, "status": "unrouted", "bucket": item.event.bucket, "key": item.event.key]
+                case .skipped(let outcome): ["jobId": outcome.jobId, "status": "skipped", "bucket": item.event.bucket, "key": item.event.key, "reason": outcome.message ?? ""]
                 }
             },
             "skipped": batch.skipped.map { ["path": $0.path, "reason": $0.reason] },

@@ -3,8 +3,8 @@ import Kafka
 import Logging
 import S3Events
 
-/// Publishes what S3 events become: jobs on the jobs topic, `unrouted` outcomes on the
-/// outcomes topic. Returns only after the broker acknowledged every record.
+/// Publishes what S3 events become: jobs on the jobs topic, `unrouted` and `skipped`
+/// outcomes on the outcomes topic. Returns only after the broker acknowledged every record.
 public struct JobPublisher: Sendable {
     public struct Published: Sendable, Equatable {
         public var made: JobFactory.Made
@@ -49,7 +49,7 @@ public struct JobPublisher: Sendable {
             for (index, (_, item)) in made.enumerated() {
                 let record: OutgoingRecord = switch item {
                 case .job(let envelope): records.newJob(envelope)
-                case .unrouted(let outcome): records.outcome(outcome)
+                case .unrouted(let outcome), .skipped(let outcome): records.outcome(outcome)
                 }
                 group.addTask {
                     do {
@@ -96,6 +96,11 @@ public struct JobPublisher: Sendable {
             case .unrouted(let outcome):
                 logger.warning("no route for object; recorded as unrouted", metadata: [
                     "jobId": "\(outcome.jobId)", "bucket": "\(event.bucket)", "key": "\(event.key)",
+                ])
+            case .skipped(let outcome):
+                logger.info("nothing to move; recorded as skipped", metadata: [
+                    "jobId": "\(outcome.jobId)", "bucket": "\(event.bucket)", "key": "\(event.key)",
+                    "reason": "\(outcome.message ?? "")",
                 ])
             }
         }

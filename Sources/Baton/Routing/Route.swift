@@ -12,9 +12,12 @@ public struct Route: Sendable, Hashable, Decodable {
     public var uploadOptions: [String]
     public var notifyEmail: [String]
     public var notifyWebhook: String?
+    /// What to do with an object of 0 bytes that is not a folder marker (folder markers
+    /// are always skipped): `skip` (the default) or `upload`.
+    public var emptyObjects: EmptyObjectPolicy
 
     enum CodingKeys: String, CodingKey {
-        case name, bucket, key, spaceId, sourceName, subgroups, uploadOptions, notify
+        case name, bucket, key, spaceId, sourceName, subgroups, uploadOptions, notify, emptyObjects
     }
 
     enum NotifyKeys: String, CodingKey {
@@ -23,7 +26,8 @@ public struct Route: Sendable, Hashable, Decodable {
 
     public init(
         name: String, bucket: String, key: String = "**", spaceId: String, sourceName: String,
-        subgroups: [String] = [], uploadOptions: [String] = [], notifyEmail: [String] = [], notifyWebhook: String? = nil
+        subgroups: [String] = [], uploadOptions: [String] = [], notifyEmail: [String] = [], notifyWebhook: String? = nil,
+        emptyObjects: EmptyObjectPolicy = .skip
     ) {
         self.name = name
         self.bucket = Glob(bucket)
@@ -34,6 +38,7 @@ public struct Route: Sendable, Hashable, Decodable {
         self.uploadOptions = uploadOptions
         self.notifyEmail = notifyEmail
         self.notifyWebhook = notifyWebhook
+        self.emptyObjects = emptyObjects
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +53,8 @@ public struct Route: Sendable, Hashable, Decodable {
             subgroups: try container.decodeIfPresent([String].self, forKey: .subgroups) ?? [],
             uploadOptions: try container.decodeIfPresent([String].self, forKey: .uploadOptions) ?? ["ConsolidateIdenticalStructures=false"],
             notifyEmail: try notify?.decodeIfPresent([String].self, forKey: .email) ?? [],
-            notifyWebhook: try notify?.decodeIfPresent(String.self, forKey: .webhook)
+            notifyWebhook: try notify?.decodeIfPresent(String.self, forKey: .webhook),
+            emptyObjects: try container.decodeIfPresent(EmptyObjectPolicy.self, forKey: .emptyObjects) ?? .skip
         )
     }
 
@@ -65,7 +71,17 @@ public struct Route: Sendable, Hashable, Decodable {
         }
         return JobTarget(
             route: name, spaceId: fill(spaceId), sourceName: fill(sourceName), subgroups: subgroups,
-            uploadOptions: uploadOptions, notifyEmail: notifyEmail, notifyWebhook: notifyWebhook
+            uploadOptions: uploadOptions, notifyEmail: notifyEmail, notifyWebhook: notifyWebhook,
+            emptyObjects: emptyObjects
         )
     }
+}
+
+/// A route's rule for objects of 0 bytes (not folder markers, which are always skipped).
+public enum EmptyObjectPolicy: String, Sendable, Hashable, Codable {
+    /// Record an outcome `skipped` and leave Birst alone (the default): an empty report
+    /// has no rows, and uploading it would replace the source's data with nothing.
+    case skip
+    /// Upload the empty object and publish like any other report.
+    case upload
 }

@@ -1,3 +1,4 @@
+import Birst
 import Foundation
 
 /// Starts Birst's processing, guarded by the space's load status so a redelivered job
@@ -17,9 +18,24 @@ struct PublishStage: Stage {
                 return .handOff(.budget)
             }
         }
-        let token = try await session.publishData(
-            spaceID: job.target.spaceId, subgroups: job.target.subgroups, date: Date(), deadline: context.callDeadline
-        )
+        // The budget is soft: a publish starts only while the slice has time, and then runs
+        // to its own timeout rather than being cut (a cut publish's fate is unknown).
+        if context.shouldHandOff {
+            job.birst.affinityCookie = await session.affinityCookie
+            return .handOff(.budget)
+        }
+        let token: String
+        do {
+            token = try await session.publishData(
+                spaceID: job.target.spaceId, subgroups: job.target.subgroups, date: Date(),
+                deadline: .after(env.birstSettings.callTimeout))
+        } catch {
+            guard error.mayHaveTakenEffect else { throw error }
+            // It may be running without a token we know. The load-status guard decides on
+            // the next slice: while Birst is busy (with it, or anything else) nothing starts.
+            job.birst.affinityCookie = await session.affinityCookie
+            throw SliceFailure.transient(kind: "publish-unknown", message: "publishData may have been applied (\(error)); the load-status guard decides before publishing again")
+        }
         job.birst.publishToken = token
         job.birst.publishStartedAt = Date()
         job.birst.affinityCookie = await session.affinityCookie

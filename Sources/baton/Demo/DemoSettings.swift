@@ -14,6 +14,10 @@ struct DemoSettings: Sendable {
     var timeout: Duration
     /// The stack directory, relative to the repository root.
     var stackDirectory: String
+    /// How many of the first `uploadData` calls Birst applies and then answers a whole
+    /// slice budget later, past the slice's deadline (a test of "a chunk in flight is not
+    /// cut, and not sent twice").
+    var overrunChunks: Int = 0
 
     /// How long a Birst publish runs, in Birst time: the original story's 40 minutes.
     static let publishBirstSeconds: Double = 40 * 60

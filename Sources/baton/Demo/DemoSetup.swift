@@ -56,13 +56,31 @@ struct DemoSetup {
             partitions: partitions)
     }
 
+    /// Birst's 10-minute idle timeout of a login token, in Birst time, but never shorter
+    /// than two real minutes: the time scale compresses Birst's processing, not the time a
+    /// call takes on this machine. (At 0.004 the 10 minutes would be 2.4 real seconds, less
+    /// than one 1 MiB chunk takes on a loaded machine, and every login would expire between
+    /// two calls.)
+    private var sessionIdleTimeout: Double {
+        max(600, 120 / settings.timeScale)
+    }
+
+    /// `--overrun-chunks N`: the first N chunks are applied, then answered a slice budget later.
+    private var overrunFaults: FaultPlan {
+        guard settings.overrunChunks > 0 else { return FaultPlan() }
+        return FaultPlan(operations: ["uploadData": FaultKnobs(
+            delayAfterApplySeconds: settings.sliceBudget.seconds, delayAfterApplyCalls: settings.overrunChunks)])
+    }
+
     private func startSimulator() async throws -> BirstSimulator {
         let simulator = BirstSimulator(
             configuration: SimulatorConfiguration(
                 host: "127.0.0.1", port: 0, timeScale: settings.timeScale,
                 settings: SimulatorSettings(
                     uploadJob: JobBehaviour(durationSeconds: DemoSettings.uploadBirstSeconds, status: "None"),
-                    publishJob: JobBehaviour(durationSeconds: DemoSettings.publishBirstSeconds, status: "Complete"))),
+                    publishJob: JobBehaviour(durationSeconds: DemoSettings.publishBirstSeconds, status: "Complete"),
+                    sessionIdleTimeoutSeconds: sessionIdleTimeout,
+                    faults: overrunFaults)),
             logger: logger)
         resources.register(simulator)
         try await simulator.start()
