@@ -1,4 +1,6 @@
 import ArgumentParser
+import Baton
+import Foundation
 
 @main
 struct BatonCommand: AsyncParsableCommand {
@@ -8,7 +10,28 @@ struct BatonCommand: AsyncParsableCommand {
         discussion: """
             Every command reads config/baton.yaml (or --config FILE), then BATON_… environment \
             variables, then its flags; later wins. `baton <command> --help` explains each command.
+
+            Examples:
+              baton topics ensure
+              baton check
+              baton worker --concurrency 32 --slice-budget 5m
+              baton publish s3://reports/daily/2026-11-27.csv
             """,
-        subcommands: [WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self]
+        version: BatonVersion.current,
+        subcommands: [
+            WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, CheckCommand.self,
+            ConfigCommand.self, BirstSimCommand.self, DemoCommand.self,
+        ]
     )
+
+    /// ArgumentParser's own entry point, after one check of ours: a first word that names
+    /// no command is an error (exit 64) with the list of commands, also with `--help`
+    /// (which ArgumentParser would otherwise answer with the top-level help and exit 0).
+    static func main() async {
+        if let message = UnknownCommand.message(for: Array(CommandLine.arguments.dropFirst()), commands: configuration.subcommands) {
+            FileHandle.standardError.write(Data(message.utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
+        await main(nil)
+    }
 }
