@@ -99,6 +99,11 @@ final class EasyTransfer {
             try configureHTTP(method: method, context: context)
         case .smtp(let from, let recipients):
             try configureSMTP(from: from, recipients: recipients, context: context)
+        case .smtpNoop:
+            try set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+            try set(CURLOPT_USE_SSL, Int((request.password == nil ? CURLUSESSL_TRY : CURLUSESSL_ALL).rawValue))
+            // No recipients and no upload: libcurl sends this command after EHLO and AUTH.
+            try set(CURLOPT_CUSTOMREQUEST, "NOOP")
         }
     }
 

@@ -38,6 +38,21 @@ public struct SMTPClient: Sendable {
     }
 }
 
+extension SMTPClient {
+    /// Checks the relay without sending mail: connects, reads the greeting, says EHLO
+    /// (STARTTLS and AUTH as a send would), then `NOOP`.
+    ///
+    /// - Throws: ``CurlError`` when the relay cannot be reached, refuses the login or the
+    ///   `NOOP`, or `timeout` expires.
+    public func check(timeout: Duration = .seconds(10)) async throws {
+        let request = TransferRequest(
+            kind: .smtpNoop, url: url, body: nil, connectTimeout: min(timeout, .seconds(10)), timeout: timeout,
+            cookies: nil, username: username, password: password
+        )
+        _ = try await http.perform(request)
+    }
+}
+
 extension SMTPClient: CustomStringConvertible, CustomReflectable {
     public var description: String {
         "SMTPClient(url: \(URLRedaction.redact(url)), username: \(username ?? "none"), password: \(password == nil ? "none" : "<redacted>"))"

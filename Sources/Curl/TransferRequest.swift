@@ -7,6 +7,9 @@ struct TransferRequest: Sendable {
         case http(method: String)
         /// SMTP(S): `MAIL FROM`, `RCPT TO` and the message as an upload.
         case smtp(from: String, recipients: [String])
+        /// SMTP(S) without mail: connect, greeting, EHLO (STARTTLS and AUTH as for a
+        /// send), then `NOOP`. Checks that the relay answers and accepts the login.
+        case smtpNoop
     }
 
     var kind: Kind
@@ -28,7 +31,7 @@ struct TransferRequest: Sendable {
     var methodName: String {
         switch kind {
         case .http(let method): return method
-        case .smtp: return "SMTP"
+        case .smtp, .smtpNoop: return "SMTP"
         }
     }
 

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Baton
+import Foundation
 
 @main
 struct BatonCommand: AsyncParsableCommand {
@@ -8,13 +10,29 @@ struct BatonCommand: AsyncParsableCommand {
         discussion: """
             Every command reads config/baton.yaml (or --config FILE), then BATON_… environment \
             variables, then its flags; later wins. `baton <command> --help` explains each command.
+
+            Examples:
+              baton topics ensure
+              baton check
+              baton worker --concurrency 32 --slice-budget 5m
+              baton publish s3://reports/daily/2026-11-27.csv
             """,
-        subcommands: [WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self]
+        version: BatonVersion.current,
+        subcommands: [
+            WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, CheckCommand.self,
+            ConfigCommand.self, BirstSimCommand.self, DemoCommand.self,
+        ]
     )
 
-    /// The entry point: records an early SIGTERM/SIGINT for the commands that handle them
-    /// (see ``EarlySignals``), then parses and runs the command.
+    /// The entry point. A first word that names no command is an error (exit 64) with the
+    /// list of commands, also with `--help` (which ArgumentParser would otherwise answer
+    /// with the top-level help and exit 0). Then it records an early SIGTERM/SIGINT for
+    /// the commands that handle them (see ``EarlySignals``), and parses and runs the command.
     static func main() async {
+        if let message = UnknownCommand.message(for: Array(CommandLine.arguments.dropFirst()), commands: configuration.subcommands) {
+            FileHandle.standardError.write(Data(message.utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        }
         EarlySignals.recordIfHandled(arguments: CommandLine.arguments)
         await main(nil)
     }

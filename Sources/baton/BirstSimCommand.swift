@@ -30,6 +30,10 @@ struct BirstSimCommand: AsyncParsableCommand {
             logins, calls); GET|PUT /admin/settings (job durations and outcomes, idle timeout, \
             faults); GET|PUT /admin/faults; POST /admin/clock/advance {"seconds": 601}; \
             POST /admin/servers/restart (every server forgets its login tokens).
+
+            Examples:
+              baton birst-sim --listen 127.0.0.1:8089 --time-scale 0.01
+              baton birst-sim --listen 127.0.0.1:0 --user ops:secret --space space-finance
             """
     )
 

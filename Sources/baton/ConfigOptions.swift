@@ -26,6 +26,11 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the configuration with these options and a command's own flags (setting key
     /// → value) layered on top, and starts logging at the configured level.
     func load(flags: [String: String?] = [:]) async throws -> BatonConfiguration {
+        try await load(sources(flags: flags))
+    }
+
+    /// Where the settings come from: the file, the environment, `--set` and the flags.
+    func sources(flags: [String: String?] = [:]) throws -> ConfigSources {
         var values: [String: String] = [:]
         for entry in overrides {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
@@ -35,7 +40,12 @@ struct ConfigOptions: ParsableArguments {
         }
         for case let (key, value?) in flags { values[key] = value }
         if let logLevel { values["log.level"] = logLevel }
-        let configuration = try await BatonConfiguration.load(ConfigSources(file: file, flags: values))
+        return ConfigSources(file: file, flags: values)
+    }
+
+    /// Loads the configuration from `sources` and starts logging at its level.
+    func load(_ sources: ConfigSources) async throws -> BatonConfiguration {
+        let configuration = try await BatonConfiguration.load(sources)
         LogBootstrap.bootstrap(level: configuration.logLevel)
         if !configuration.unknownEnvironment.isEmpty {
             Logger(label: "baton.config").warning(

@@ -17,7 +17,8 @@ struct PublishCommand: AsyncParsableCommand {
             notification document (Records), the same wrapped in SNS (HTTP or Lambda form) or \
             SQS, EventBridge "Object Created" events and MinIO webhooks. Keys in events are \
             URL-decoded; a key given as s3://BUCKET/KEY is taken literally. The command returns \
-            once the broker acknowledged every job.
+            once the broker acknowledged every job, and always ends with a summary: jobs \
+            published, objects unrouted, records skipped (each with its reason).
 
             Examples:
               baton publish s3://reports/daily/2026-11-27.csv
@@ -89,7 +90,7 @@ struct PublishCommand: AsyncParsableCommand {
         interruption.finished()
         await producer.shutdown(timeout: .seconds(10))
         for item in published { print(PublishReport.line(item, json: json)) }
-        for skipped in events.skipped where !json { print("skipped \(skipped.path.isEmpty ? "event" : skipped.path): \(skipped.reason)") }
+        for line in PublishSummary.lines(published, skipped: events.skipped, json: json) { print(line) }
     }
 
     private func readEvents() throws -> S3EventBatch {

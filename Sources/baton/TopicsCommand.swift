@@ -7,6 +7,11 @@ struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Create or list Baton's Kafka topics.",
+        discussion: """
+            Examples:
+              baton topics ensure
+              baton topics list --bootstrap-servers broker-1:9092
+            """,
         subcommands: [Ensure.self, List.self]
     )
 
@@ -17,6 +22,10 @@ struct TopicsCommand: AsyncParsableCommand {
                 Names, partition counts and the replication factor come from the configuration \
                 (topics.*). Topics that exist are left as they are (their partition count is \
                 reported, not changed). Safe to run on every deploy.
+
+                Examples:
+                  baton topics ensure
+                  baton topics ensure --set topics.prefix=staging. --timeout 1m
                 """
         )
 
@@ -30,7 +39,7 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
-            guard let timeout = ConfigDuration.parse(timeout) else { throw ValidationError("--timeout: expected a duration like 30s") }
+            guard let timeout = ConfigDuration.parse(timeout) else { throw ValidationError("--timeout: \(ConfigDuration.problem(timeout))") }
             let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
             defer { admin.shutdown() }
             let wanted = configuration.topics.all.map {
@@ -49,7 +58,14 @@ struct TopicsCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the cluster's topics with their partition counts.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the cluster's topics with their partition counts.",
+            discussion: """
+                Examples:
+                  baton topics list
+                  baton topics list --bootstrap-servers broker-1:9092 | grep baton
+                """
+        )
 
         @OptionGroup var config: ConfigOptions
 

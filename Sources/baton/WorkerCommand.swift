@@ -21,7 +21,12 @@ struct WorkerCommand: AsyncParsableCommand {
 
             Needs: birst.username and BATON_BIRST_PASSWORD; s3.accessKeyId and \
             BATON_S3_SECRET_ACCESS_KEY (or AWS_*). Logs are JSON lines on stderr with job id, \
-            stage, slice, partition and offset.
+            stage, slice, partition and offset. Durations need a unit (500ms, 15s, 5m, 1h).
+
+            Examples:
+              BATON_BIRST_PASSWORD=… baton worker
+              baton worker --concurrency 32 --slice-budget 5m --id worker-a
+              baton worker --config /etc/baton/baton.yaml --set worker.retries=100 --log-level debug
             """
     )
 

@@ -23,6 +23,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         let settings = try await sources.settingsReader(reporter: accessed)
         var configuration = try load(settings, baseDirectory: sources.baseDirectory)
         if let file = sources.filePath { try UnknownSettings.check(file: file, accessed: accessed.all) }
+        try UnknownSettings.check(flags: sources.flags.keys, accessed: accessed.all)
         configuration.unknownEnvironment = UnknownSettings.unknownEnvironment(sources.environment, accessed: accessed.all)
         return configuration
     }

@@ -50,7 +50,8 @@ public struct ConfigSources: Sendable {
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(path)))
             } catch {
-                throw ConfigurationError(key: "config", message: "cannot parse \(path): \(error)")
+                let syntax = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap(YAMLSyntax.check)
+                throw ConfigurationError(key: "config", message: "cannot parse \(path): \(syntax ?? "\(error)")", mentionsEnvironment: false)
             }
         }
         return SettingsReader(reader: ConfigReader(providers: providers, accessReporter: reporter), environment: environment)

@@ -73,7 +73,10 @@ public struct SettingsReader: Sendable {
 
     public func duration(_ key: String, default defaultValue: Duration, minimum: Duration = .zero) throws -> Duration {
         guard let text = string(key) else { return defaultValue }
-        guard let value = ConfigDuration.parse(text), value >= minimum else {
+        guard let value = ConfigDuration.parse(text) else {
+            throw ConfigurationError(key: key, message: ConfigDuration.problem(text))
+        }
+        guard value >= minimum else {
             throw ConfigurationError(
                 key: key,
                 message: "expected a duration of at least \(ConfigDuration.format(minimum)) like 500ms, 15s, 5m or 1h, got \"\(text)\""

@@ -6,6 +6,8 @@ public struct TopicSettings: Sendable, Equatable {
         public var partitions: Int
     }
 
+    /// Put in front of every name (already part of ``Topic/name``).
+    public var prefix: String = ""
     public var jobs: Topic
     public var deadLetters: Topic
     public var outcomes: Topic
@@ -23,6 +25,7 @@ public struct TopicSettings: Sendable, Equatable {
             )
         }
         return TopicSettings(
+            prefix: prefix,
             jobs: try topic("jobs", name: "baton.jobs", partitions: 12),
             deadLetters: try topic("deadLetters", name: "baton.jobs.dlq", partitions: 3),
             outcomes: try topic("outcomes", name: "baton.outcomes", partitions: 3),

@@ -31,6 +31,19 @@ enum UnknownSettings {
         throw ConfigurationError(key: "config", message: "\(path) has settings Baton does not know: \(listed.joined(separator: ", "))")
     }
 
+    /// `--set KEY=VALUE` (and flag) keys Baton never read: `--set worker.concurency=2`
+    /// must not be ignored.
+    static func check<Keys: Sequence<String>>(flags: Keys, accessed: Set<String>) throws {
+        let unknown = flags.filter { !accessed.contains($0) }.sorted()
+        guard let first = unknown.first else { return }
+        let listed = unknown.map { Suggestion.annotate($0, among: accessed) }
+        throw ConfigurationError(
+            key: first,
+            message: "--set names \(unknown.count == 1 ? "a setting" : "settings") Baton does not know: \(listed.joined(separator: ", "))",
+            mentionsEnvironment: false
+        )
+    }
+
     /// `BATON_…` variables that match no setting (the stack's and tools' own excepted).
     static func unknownEnvironment(_ environment: [String: String], accessed: Set<String>) -> [String] {
         let known = Set(accessed.map(SettingsReader.environmentName(of:)))
@@ -38,6 +51,14 @@ enum UnknownSettings {
             name.hasPrefix("BATON_") && !known.contains(name) && !["BATON_CONFIG", "BATON_PYTHON"].contains(name)
                 && !name.hasPrefix("BATON_STACK_") && !name.hasPrefix("BATON_TEST_")
         }.sorted()
+    }
+
+    /// The dotted keys the YAML file at `path` sets (empty when it cannot be read).
+    static func fileKeys(_ path: String) -> Set<String> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let tree = try? Yams.load(yaml: text) as? [String: Any]
+        else { return [] }
+        return flatten(tree)
     }
 
     private static func flatten(_ tree: [String: Any], prefix: String = "") -> Set<String> {
@@ -56,22 +77,6 @@ enum UnknownSettings {
     }
 
     private static func suggestion(for key: String, among known: Set<String>) -> String? {
-        let best = known.map { ($0, distance(key, $0)) }.min { $0.1 < $1.1 }
-        guard let best, best.1 <= max(2, key.count / 5) else { return nil }
-        return best.0
-    }
-
-    /// Levenshtein distance; keys are short.
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1]
-            for (j, y) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        Suggestion.closest(to: key, among: known)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Logging
 import S3Events
 import ServiceLifecycle
@@ -22,12 +23,15 @@ public struct IngestServer: Sendable {
     public var publisher: JobPublisher
     /// nil: SNS signatures are not verified and no subscription is confirmed.
     public var sns: SNSGate?
+    /// What `GET /healthz` reports (nil: only that the server is up).
+    public var brokerHealth: BrokerHealth?
     public var logger: Logger
 
     public init(
         host: String, port: Int, maxBodySize: Int, authenticator: IngestAuthenticator, publisher: JobPublisher,
-        sns: SNSGate? = nil, logger: Logger
+        sns: SNSGate? = nil, brokerHealth: BrokerHealth? = nil, logger: Logger
     ) {
+        self.brokerHealth = brokerHealth
         self.host = host
         self.port = port
         self.maxBodySize = maxBodySize
@@ -41,7 +45,8 @@ public struct IngestServer: Sendable {
     /// bound port (useful with port 0).
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
-        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/healthz") { _, _ in await health() }
+        router.get("/livez") { _, _ in "ok\n" }
         router.post("/events") { request, _ in try await handle(request) }
         router.post("/") { request, _ in try await handle(request) }
         return Application(
@@ -50,6 +55,25 @@ public struct IngestServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )
+    }
+
+    /// 200 when the broker answers (or nobody asked to check it), else 503 with the reason.
+    func health() async -> Response {
+        guard let brokerHealth else { return Self.json(.ok, ["status": "ok"]) }
+        switch await brokerHealth.current() {
+        case .reachable:
+            return Self.json(.ok, ["status": "ok", "broker": "reachable"])
+        case .unreachable(let reason):
+            return Self.json(.serviceUnavailable, ["status": "unavailable", "broker": "unreachable", "reason": reason])
+        }
+    }
+
+    /// "cannot listen on HOST:PORT: address already in use" for a bind failure, naming
+    /// the address; nil for any other error.
+    public func bindFailure(_ error: any Error) -> String? {
+        guard let io = error as? IOError else { return nil }
+        let reason = io.errnoCode == EADDRINUSE ? "address already in use" : String(cString: strerror(io.errnoCode))
+        return "cannot listen on \(host):\(port): \(reason)"
     }
 
     func handle(_ request: Request) async throws -> Response {

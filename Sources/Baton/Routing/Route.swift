@@ -42,8 +42,16 @@ public struct Route: Sendable, Hashable, Decodable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try RouteKeys.check(decoder, known: RouteKeys.route, section: "route")
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let notify = try? container.nestedContainer(keyedBy: NotifyKeys.self, forKey: .notify)
+        if notify != nil {
+            let notifyKeys = try container.nestedContainer(keyedBy: RouteKeys.AnyKey.self, forKey: .notify).allKeys.map(\.stringValue)
+            if let unknown = notifyKeys.first(where: { !RouteKeys.notify.contains($0) }) {
+                let name = (try? container.decode(String.self, forKey: .name)) ?? "?"
+                throw RouteKeys.Unknown(description: "route \"\(name)\": unknown notify key \(Suggestion.annotate("\"\(unknown)\"", among: RouteKeys.notify.map { "\"\($0)\"" })); known keys: email, webhook")
+            }
+        }
         self.init(
             name: try container.decode(String.self, forKey: .name),
             bucket: try container.decode(String.self, forKey: .bucket),

@@ -33,6 +33,10 @@ public struct RouteTable: Sendable, Equatable {
         let file: File
         do {
             file = try YAMLDecoder().decode(File.self, from: text)
+        } catch let error where RouteKeys.Unknown.unwrap(error) != nil {
+            throw ConfigurationError(key: "routing.file", message: "\(path): \(RouteKeys.Unknown.unwrap(error)!)")
+        } catch let error where YAMLSyntax.describe(error) != nil {
+            throw ConfigurationError(key: "routing.file", message: "\(path): \(YAMLSyntax.describe(error)!)")
         } catch let error as DecodingError {
             throw ConfigurationError(key: "routing.file", message: "\(path): \(error.readableDescription)")
         } catch {
@@ -46,6 +50,15 @@ public struct RouteTable: Sendable, Equatable {
             }
             guard !route.spaceId.isEmpty, !route.sourceName.isEmpty else {
                 throw ConfigurationError(key: "routing.file", message: "\(path): route \"\(route.name)\" needs spaceId and sourceName")
+            }
+            for (field, template) in [("spaceId", route.spaceId), ("sourceName", route.sourceName)] {
+                if let unknown = Route.unknownPlaceholders(in: template).first {
+                    let known = Route.placeholders.map { "{\($0)}" }
+                    throw ConfigurationError(
+                        key: "routing.file",
+                        message: "\(path): route \"\(route.name)\": \(field) \"\(template)\" has an unknown placeholder \(Suggestion.annotate("{\(unknown)}", among: known)); placeholders: \(known.joined(separator: ", "))"
+                    )
+                }
             }
         }
         return RouteTable(routes: routes)

@@ -41,7 +41,7 @@ struct EnvironmentProbe: Sendable {
         }
     }
 
-    private static func environmentFault(_ error: any Error, bucket: String) -> EnvironmentFault? {
+    static func environmentFault(_ error: any Error, bucket: String) -> EnvironmentFault? {
         if case .environment(let fault) = SliceFailure.classify(error, previous: nil, bucket: bucket) { return fault }
         return nil
     }

@@ -1,0 +1,30 @@
+import Baton
+import Foundation
+import S3Events
+
+/// The last line of `baton publish`: how many jobs were published, how many objects no
+/// route takes, what was skipped and why — so "nothing to do" differs from "nothing
+/// happened" for a script as for a person.
+enum PublishSummary {
+    static func lines(_ published: [JobPublisher.Published], skipped: [S3EventBatch.Skipped], json: Bool) -> [String] {
+        let jobs = published.filter { if case .job = $0.made { true } else { false } }.count
+        let unrouted = published.count - jobs
+        if json {
+            return skipped.map { jsonLine(["status": "skipped", "path": $0.path, "reason": $0.reason]) }
+                + [jsonLine(["summary": ["published": jobs, "unrouted": unrouted, "skipped": skipped.count]])]
+        }
+        var lines = skipped.map { "skipped \($0.path.isEmpty ? "event" : $0.path): \($0.reason)" }
+        let counts = "\(jobs) job\(jobs == 1 ? "" : "s") published, \(unrouted) unrouted, \(skipped.count) skipped"
+        if published.isEmpty && skipped.isEmpty {
+            lines.append("\(counts): the input holds no object event, nothing to publish")
+        } else {
+            lines.append(counts)
+        }
+        return lines
+    }
+
+    private static func jsonLine(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
