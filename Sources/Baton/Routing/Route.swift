@@ -16,7 +16,7 @@ public struct Route: Sendable, Hashable, Decodable {
     /// are always skipped): `skip` (the default) or `upload`.
     public var emptyObjects: EmptyObjectPolicy
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, bucket, key, spaceId, sourceName, subgroups, uploadOptions, notify, emptyObjects
     }
 

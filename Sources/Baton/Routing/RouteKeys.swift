@@ -22,7 +22,8 @@ enum RouteKeys {
         }
     }
 
-    static let route = ["name", "bucket", "key", "spaceId", "sourceName", "subgroups", "uploadOptions", "notify"]
+    /// Every key ``Route`` decodes: the list cannot drift from the decoder.
+    static let route = Route.CodingKeys.allCases.map(\.stringValue)
     static let notify = ["email", "webhook"]
 
     /// Throws ``Unknown`` when the mapping `decoder` reads holds a key outside `known`.
