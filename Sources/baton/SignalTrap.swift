@@ -11,7 +11,11 @@ final class SignalTrap {
     init() {
         let stop = self.stop
         sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
+            #if canImport(Darwin)
+                // kqueue delivers signals only if the default action is off; on Linux,
+                // Dispatch installs its own handler, and an ignored signal never reaches it.
+                signal(number, SIG_IGN)
+            #endif
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if stop.reason != nil { exit(128 + number) }

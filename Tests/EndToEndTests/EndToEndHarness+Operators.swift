@@ -60,14 +60,20 @@ extension EndToEndHarness {
         return JobsReader(kafka: configuration.kafka, topics: configuration.topics, logger: logger, timeout: .seconds(30))
     }
 
-    /// Runs the real `baton` executable with this scenario's configuration; returns its exit
-    /// status and standard output (logs at error level go to a separate file).
-    func runBaton(_ arguments: [String], within seconds: Int = 60) async throws -> (status: Int32, output: String) {
+    /// Starts the real `baton` executable with this scenario's configuration; its standard
+    /// output goes to the returned file (logs, at error level, to a separate one).
+    func spawnBaton(_ arguments: [String]) throws -> (process: ChildProcess, output: String) {
         let output = "\(directory)/baton-\(UUID().uuidString.prefix(8)).out"
         let process = try ChildProcess(
             ["/bin/sh", "-c", "exec \"$0\" \"$@\" 2>>\(directory)/baton-stderr.log", Self.batonExecutable]
                 + arguments + ["--config", configFile, "--log-level", "error"],
             environment: environment, logPath: output)
+        return (process, output)
+    }
+
+    /// Runs the real `baton` executable (bounded); returns its exit status and standard output.
+    func runBaton(_ arguments: [String], within seconds: Int = 60) async throws -> (status: Int32, output: String) {
+        let (process, output) = try spawnBaton(arguments)
         let status: Int32
         do {
             status = try await process.wait(timeout: .seconds(seconds))

@@ -143,6 +143,41 @@ struct ReplayTests {
         #expect(Set(copies.compactMap { $0.headerString(JobHeaders.replayRun) }).count == 2, "two runs")
     }
 
+    @Test("the CLI interrupted by SIGINT prints --resume; the same command with it copies the rest, each record exactly once")
+    func interruptedCLI() async throws {
+        let harness = try await EndToEndHarness("replay-sigint")
+        defer { Task { await harness.stop() } }
+        let source = harness.name + ".source"
+        let destination = harness.name + ".copy"
+        try await harness.createTopic(source, partitions: 1)
+        try await harness.createTopic(destination, partitions: 1)
+        try await harness.produce(source, (0..<60).map { (key: "job-\($0)", value: Array("v\($0)".utf8), headers: []) })
+        let arguments = ["replay", "--from", source, "--to", destination, "--all", "--rate", "2/s"]
+
+        let (process, outputPath) = try harness.spawnBaton(arguments)
+        do {
+            try await eventually(30, "the first copies") { try await harness.readToEnd(destination, partitions: 1).count >= 3 }
+        } catch {
+            process.kill()
+            throw error
+        }
+        process.signal(SIGINT)
+        let status = try await process.wait(timeout: .seconds(20))
+        let output = try String(contentsOfFile: outputPath, encoding: .utf8)
+        #expect(status == 130, "\(output)")
+        let match = try #require(output.firstMatch(of: /continue with: --resume '([^']+)'/), "\(output)")
+        let resume = String(match.output.1)
+        let stoppedAt = try #require(try ReplayPositions(parsing: resume).offsets[TopicPartition(topic: source, partition: 0)])
+        #expect(stoppedAt < 59, "interrupted before the end")
+        #expect(try await harness.readToEnd(destination, partitions: 1).count == Int(stoppedAt) + 1, "everything handled was copied, nothing more")
+
+        let rest = try await harness.runBaton(arguments.dropLast(2) + ["--resume", resume])
+        #expect(rest.status == 0, "\(rest.output)")
+        #expect(rest.output.contains("copied \(59 - stoppedAt) of \(59 - stoppedAt) selected records"), "\(rest.output)")
+        let copies = try await harness.readToEnd(destination, partitions: 1)
+        #expect(copies.compactMap { $0.headerString(JobHeaders.replayedFrom) } == (0..<60).map { "\(source)/0/\($0)" })
+    }
+
     @Test("a time range of a topic replayed onto itself stops where its own copies begin")
     func ontoItself() async throws {
         let harness = try await EndToEndHarness("replay-self")
