@@ -132,31 +132,22 @@ struct ReplayCommand: AsyncParsableCommand {
         if trap.stop.reason != nil { throw ExitCode(130) }
     }
 
+    func validate() throws {
+        do {
+            try selection(now: Date()).validate(resuming: resume != nil)
+            _ = try resume.map { try ReplayPositions(parsing: $0) }
+        } catch let error as ReplayError {
+            throw ValidationError(error.description)
+        }
+        _ = try rewrite()
+        _ = try ratePerSecond()
+    }
+
     private func makePlan(_ configuration: BatonConfiguration) throws -> ReplayPlan {
-        let now = Date()
-        var stageValue: JobStage?
-        if let stage {
-            guard let parsed = JobStage(rawValue: stage) else {
-                throw ValidationError("--stage: expected one of \(JobStage.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            stageValue = parsed
-        }
-        var rateValue: Double?
-        if let rate {
-            let number = rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate
-            guard let parsed = Double(number), parsed > 0 else { throw ValidationError("--rate: expected a positive number, e.g. 200 or 200/s") }
-            rateValue = parsed
-        }
-        let selection = ReplaySelection(
-            since: try since.map { try Self.time($0, now: now, option: "--since") },
-            until: try until.map { try Self.time($0, now: now, option: "--until") },
-            partitions: partition.isEmpty ? nil : Set(partition), fromOffset: fromOffset, toOffset: toOffset,
-            jobIds: Set(jobId), keyPrefix: keyPrefix, errorKinds: Set(errorKind), all: all)
         let plan = ReplayPlan(
             source: from ?? configuration.topics.deadLetters.name, destination: to ?? configuration.topics.jobs.name,
-            selection: selection,
-            rewrite: ReplayRewrite(resetRetries: resetRetries, stage: stageValue, resetAge: resetAge, resetSlices: resetSlices, maxReplays: maxReplays),
-            dryRun: dryRun, ratePerSecond: rateValue, limit: limit,
+            selection: try selection(now: Date()), rewrite: try rewrite(),
+            dryRun: dryRun, ratePerSecond: try ratePerSecond(), limit: limit,
             resume: try resume.map { try ReplayPositions(parsing: $0) } ?? ReplayPositions())
         do {
             try plan.validate()
@@ -164,6 +155,34 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         return plan
+    }
+
+    private func selection(now: Date) throws -> ReplaySelection {
+        ReplaySelection(
+            since: try since.map { try Self.time($0, now: now, option: "--since") },
+            until: try until.map { try Self.time($0, now: now, option: "--until") },
+            partitions: partition.isEmpty ? nil : Set(partition), fromOffset: fromOffset, toOffset: toOffset,
+            jobIds: Set(jobId), keyPrefix: keyPrefix, errorKinds: Set(errorKind), all: all)
+    }
+
+    private func rewrite() throws -> ReplayRewrite {
+        var stageValue: JobStage?
+        if let stage {
+            guard let parsed = JobStage(rawValue: stage) else {
+                throw ValidationError("--stage: expected one of \(JobStage.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            stageValue = parsed
+        }
+        if let resetRetries, resetRetries < 1 { throw ValidationError("--reset-retries must be at least 1") }
+        if maxReplays < 1 { throw ValidationError("--max-replays must be at least 1") }
+        return ReplayRewrite(resetRetries: resetRetries, stage: stageValue, resetAge: resetAge, resetSlices: resetSlices, maxReplays: maxReplays)
+    }
+
+    private func ratePerSecond() throws -> Double? {
+        guard let rate else { return nil }
+        let number = rate.hasSuffix("/s") ? String(rate.dropLast(2)) : rate
+        guard let parsed = Double(number), parsed > 0 else { throw ValidationError("--rate: expected a positive number, e.g. 200 or 200/s") }
+        return parsed
     }
 
     /// An ISO-8601 time, or a duration before `now` (`90m`, `2h`).

@@ -15,7 +15,8 @@ struct JobsCommandTests {
         let configuration = try await harness.configuration()
         let ids = try await harness.publish(["a.csv", "b.csv", "c.csv"])
         // b has finished (an outcome after its message); c moved on (a newer message).
-        let c = try #require(try await harness.jobMessages(atLeast: 3).first { $0.key == Array(ids[2].utf8) })
+        let published = try await harness.jobMessages(atLeast: 3)
+        let c = try #require(published.first { $0.key == Array(ids[2].utf8) })
         var moved = try #require(c.envelope)
         moved.stage = .awaitUpload
         moved.birst.uploadToken = "token"
@@ -25,7 +26,7 @@ struct JobsCommandTests {
         let records = JobRecords(topics: configuration.topics, workerID: "worker-7")
         let continuation = records.continuation(moved, input: c, reason: .backoff)
         try await send(harness, continuation, partition: c.partition)
-        let b = try #require(try await harness.jobMessages(atLeast: 3).first { $0.key == Array(ids[1].utf8) })
+        let b = try #require(published.first { $0.key == Array(ids[1].utf8) })
         let outcome = OutcomeRecord(envelope: try #require(b.envelope), result: JobResult(status: .completed), worker: "worker-7")
         try await send(harness, records.outcome(outcome), partition: 0)
 

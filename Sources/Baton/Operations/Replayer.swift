@@ -9,8 +9,9 @@ import Synchronization
 /// match (`--from-offset`, `--resume`, or offsets-for-times for `--since`, which is only a
 /// hint: each record's own timestamp decides) to the end of each partition (the EOF event,
 /// not a watermark snapshot). Nothing is committed, deleted or written on the source.
-/// Copies go to the destination keyed as before (so a job's copies stay in its partition),
-/// up to ``ReplayPlan/maxInFlight`` at once without awaiting each acknowledgement. When
+/// Copies go to the destination keyed as before (so a job's copies stay in its partition)
+/// and in reading order, up to ``ReplayPlan/maxInFlight`` at once, without a task or an
+/// await per copy. When
 /// the destination is the source, a partition ends where this run's own copies begin
 /// (`baton-replay-run`).
 ///
@@ -65,84 +66,70 @@ public struct Replayer: Sendable {
             progress(ReplayProgress(
                 scanned: summary.scanned, selected: summary.selected,
                 copied: plan.dryRun ? summary.copied : shared.state.withLock { $0.copied },
-                refused: summary.refusedCount, estimatedTotal: estimate, elapsed: clock.now - started))
+                // A watermark below what was read already is a broker's approximation (Tansu).
+                refused: summary.refusedCount, estimatedTotal: estimate.map { max($0, summary.scanned) }, elapsed: clock.now - started))
         }
         logger.info("replay started", metadata: [
             "runId": "\(runID)", "source": "\(plan.source)", "destination": "\(plan.destination)", "dryRun": "\(plan.dryRun)",
         ])
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var inFlight = 0
-                while true {
-                    if shared.state.withLock({ $0.failure != nil }) || stop.reason != nil { summary.interrupted = true; break }
-                    if let limit = plan.limit, dispatched + summary.copied >= limit { summary.interrupted = true; break }
-                    guard let message = try await scan.next() else {
-                        if stop.reason != nil { summary.interrupted = true }
-                        break
-                    }
-                    let partition = message.topicPartition
-                    if clock.now - lastReport >= progressInterval {
-                        lastReport = clock.now
-                        report()
-                    }
-                    guard message.offset >= starts[partition] ?? 0 else { continue }
-                    summary.scanned += 1
-                    if plan.destination == plan.source, message.header(JobHeaders.replayRun).map({ String(decoding: $0, as: UTF8.self) }) == runID {
-                        // This run's own copies: everything before them was read.
-                        scan.finish(partition)
-                        continue
-                    }
-                    if plan.selection.isPastEnd(message) { scan.finish(partition) }
-                    guard plan.selection.matches(message) else {
-                        shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
-                        continue
-                    }
-                    summary.selected += 1
-                    let record: OutgoingRecord
-                    switch plan.rewrite.copy(message, to: plan.destination, runID: runID) {
-                    case .failure(let refusal):
-                        summary.refused[refusal, default: 0] += 1
-                        shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
-                        continue
-                    case .success(let copy):
-                        record = copy
-                    }
-                    summary.copiedPerPartition[message.partition, default: 0] += 1
-                    summary.copiedPerErrorKind[message.header(JobHeaders.errorKind).map { String(decoding: $0, as: UTF8.self) } ?? "-", default: 0] += 1
-                    if summary.firstJobIds.count < plan.sampleSize, let key = message.key {
-                        summary.firstJobIds.append(String(decoding: key, as: UTF8.self))
-                    }
-                    guard let producer else {
-                        summary.copied += 1
-                        shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
-                        continue
-                    }
-                    if let rate = plan.ratePerSecond {
-                        let due = started + .milliseconds(Int64(Double(dispatched) * 1000 / rate))
-                        if clock.now < due { try await clock.sleep(until: due) }
-                    }
-                    if inFlight >= plan.maxInFlight {
-                        try await group.next()
-                        inFlight -= 1
-                    }
-                    shared.state.withLock { $0.acknowledgements.started(partition, offset: message.offset) }
-                    dispatched += 1
-                    inFlight += 1
-                    let offset = message.offset
-                    group.addTask {
-                        do {
-                            try await producer.send(record)
-                            shared.state.withLock {
-                                $0.acknowledgements.acknowledged(partition, offset: offset)
-                                $0.copied += 1
-                            }
-                        } catch {
-                            shared.state.withLock { $0.failure = $0.failure ?? "\(partition)/\(offset): \(error)" }
-                        }
-                    }
+            while true {
+                if shared.state.withLock({ $0.failure != nil }) || stop.reason != nil { summary.interrupted = true; break }
+                if let limit = plan.limit, dispatched + summary.copied >= limit { summary.interrupted = true; break }
+                guard let message = try await scan.next() else {
+                    if stop.reason != nil { summary.interrupted = true }
+                    break
                 }
-                try await group.waitForAll()
+                let partition = message.topicPartition
+                if clock.now - lastReport >= progressInterval {
+                    lastReport = clock.now
+                    report()
+                }
+                guard message.offset >= starts[partition] ?? 0 else { continue }
+                summary.scanned += 1
+                if plan.destination == plan.source, message.header(JobHeaders.replayRun).map({ String(decoding: $0, as: UTF8.self) }) == runID {
+                    // This run's own copies: everything before them was read.
+                    scan.finish(partition)
+                    continue
+                }
+                if plan.selection.isPastEnd(message) { scan.finish(partition) }
+                guard plan.selection.matches(message) else {
+                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    continue
+                }
+                summary.selected += 1
+                let record: OutgoingRecord
+                switch plan.rewrite.copy(message, to: plan.destination, runID: runID) {
+                case .failure(let refusal):
+                    summary.refused[refusal, default: 0] += 1
+                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    continue
+                case .success(let copy):
+                    record = copy
+                }
+                summary.copiedPerPartition[message.partition, default: 0] += 1
+                summary.copiedPerErrorKind[message.header(JobHeaders.errorKind).map { String(decoding: $0, as: UTF8.self) } ?? "-", default: 0] += 1
+                if summary.firstJobIds.count < plan.sampleSize, let key = message.key {
+                    summary.firstJobIds.append(String(decoding: key, as: UTF8.self))
+                }
+                guard let producer else {
+                    summary.copied += 1
+                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    continue
+                }
+                if let rate = plan.ratePerSecond {
+                    let due = started + .milliseconds(Int64(Double(dispatched) * 1000 / rate))
+                    if clock.now < due { try await clock.sleep(until: due) }
+                }
+                await shared.waitForRoom(below: plan.maxInFlight)
+                shared.state.withLock {
+                    $0.acknowledgements.started(partition, offset: message.offset)
+                    $0.inFlight += 1
+                }
+                dispatched += 1
+                try await produce(record, with: producer, from: message, shared: shared, window: plan.maxInFlight)
             }
+            await shared.waitForRoom(below: 1)
         } catch {
             watcher.cancel()
             _ = await scan.close()
@@ -163,6 +150,28 @@ public struct Replayer: Sendable {
             "interrupted": "\(summary.interrupted)", "positions": "\(summary.positions)",
         ])
         return summary
+    }
+
+    /// Hands the copy to librdkafka in reading order (so copies keep their order within a
+    /// partition); its acknowledgement arrives later. A full local queue is waited out.
+    private func produce(_ record: OutgoingRecord, with producer: KafkaProducer, from message: KafkaMessage, shared: Shared, window: Int) async throws {
+        let partition = message.topicPartition
+        let offset = message.offset
+        var backoff = Duration.milliseconds(1)
+        while true {
+            do {
+                try producer.produce(topic: record.topic, key: record.key, value: record.value, headers: record.headers) { result in
+                    shared.delivered(partition, offset: offset, result)
+                }
+                return
+            } catch let error where error.isLocalQueueFull {
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .milliseconds(100))
+            } catch {
+                shared.delivered(partition, offset: offset, .failure(error))
+                return
+            }
+        }
     }
 
     /// Per selected partition, the first offset that can match; and how many records that
@@ -209,17 +218,50 @@ public struct Replayer: Sendable {
     }
 }
 
-/// What the copying tasks update: acknowledged positions, the count, the first failure.
+/// What delivery reports update: acknowledged positions, the count, the first failure,
+/// and the window of copies in flight.
 private final class Shared: Sendable {
     struct State: Sendable {
         var acknowledgements: ReplayAcknowledgements
         var copied = 0
         var failure: String?
+        var inFlight = 0
+        var waiter: (limit: Int, continuation: CheckedContinuation<Void, Never>)?
     }
 
     let state: Mutex<State>
 
     init(_ acknowledgements: ReplayAcknowledgements) {
         state = Mutex(State(acknowledgements: acknowledgements))
+    }
+
+    /// Returns once fewer than `limit` copies are in flight.
+    func waitForRoom(below limit: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.inFlight < limit { return true }
+                state.waiter = (limit, continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// A delivery report arrived (on the producer's poll thread).
+    func delivered(_ partition: TopicPartition, offset: Int64, _ result: Result<DeliveryReport, KafkaError>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.inFlight -= 1
+            switch result {
+            case .success:
+                state.acknowledgements.acknowledged(partition, offset: offset)
+                state.copied += 1
+            case .failure(let error):
+                state.failure = state.failure ?? "\(partition)/\(offset): \(error)"
+            }
+            guard let waiter = state.waiter, state.inFlight < waiter.limit else { return nil }
+            state.waiter = nil
+            return waiter.continuation
+        }
+        waiter?.resume()
     }
 }
