@@ -88,7 +88,7 @@ struct ReplayTests {
         #expect(history.history.allSatisfy { $0.timestamp != nil })
     }
 
-    @Test("--partition/--from-offset/--to-offset copies exactly that range, bytes and keys unchanged; --since after the last record copies nothing")
+    @Test("--partition/--from-offset/--to-offset copies exactly that range, bytes and keys unchanged; --since/--until select by record timestamps")
     func offsetRange() async throws {
         let harness = try await EndToEndHarness("replay-range")
         defer { Task { await harness.stop() } }
@@ -107,6 +107,25 @@ struct ReplayTests {
         #expect(copies.map { $0.key.map { String(decoding: $0, as: UTF8.self) } } == (5...14).map { "job-\($0)" })
         #expect(copies.map(\.value) == (5...14).map { Array("value \($0) \u{0}\u{1}".utf8) })
         #expect(copies.map { $0.headerString("h") } == (5...14).map { "\($0)" })
+
+        // --since/--until by the records' own timestamps (Tansu's offsets-for-times answers 0:
+        // the whole partition is read and filtered).
+        let stamps = try await harness.readToEnd(source, partitions: 1).compactMap(\.timestamp)
+        let last = try #require(stamps.max())
+        let boundary = last.addingTimeInterval(0.001)
+        while Date() <= boundary.addingTimeInterval(0.001) { await Task.yield() }
+        try await harness.produce(source, (30..<35).map { (key: "job-\($0)", value: Array("late \($0)".utf8), headers: []) })
+        let timed = harness.name + ".timed"
+        try await harness.createTopic(timed, partitions: 1)
+        let since = try await harness.replayer().run(ReplayPlan(
+            source: source, destination: timed, selection: ReplaySelection(since: boundary)))
+        // Apache Kafka starts at offset 30 (5 read); Tansu answers 0 for every time (35 read).
+        #expect(since.copied == 5 && (5...35).contains(since.scanned), "read \(since.scanned), copied \(since.copied)")
+        let until = try await harness.replayer().run(ReplayPlan(
+            source: source, destination: timed, selection: ReplaySelection(until: last), dryRun: true))
+        #expect(until.copied == 30)
+        #expect(try await harness.readToEnd(timed, partitions: 1).compactMap { $0.headerString(JobHeaders.replayedFrom) }
+            == (30..<35).map { "\(source)/0/\($0)" })
 
         let none = try await harness.replayer().run(ReplayPlan(
             source: source, destination: destination, selection: ReplaySelection(since: Date().addingTimeInterval(3600))))
