@@ -86,12 +86,12 @@ public struct Replayer: Sendable {
                     report()
                 }
                 guard message.offset >= starts[partition] ?? 0 else { continue }
-                summary.scanned += 1
                 if plan.destination == plan.source, message.header(JobHeaders.replayRun).map({ String(decoding: $0, as: UTF8.self) }) == runID {
                     // This run's own copies: everything before them was read.
                     scan.finish(partition)
                     continue
                 }
+                summary.scanned += 1
                 if plan.selection.isPastEnd(message) { scan.finish(partition) }
                 guard plan.selection.matches(message) else {
                     shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
