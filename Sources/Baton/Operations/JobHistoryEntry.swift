@@ -15,16 +15,20 @@ public struct JobHistoryEntry: Sendable, Hashable, Codable {
     }
 
     public var kind: Kind
+    /// Where the record is.
     public var topic: String
     public var partition: Int32
     public var offset: Int64
     /// The record's timestamp.
     public var timestamp: Date?
+    /// From the envelope (jobs and dead letters; `slices` also from outcomes).
     public var stage: JobStage?
     public var slices: Int?
     public var retriesLeft: Int?
     public var notBefore: Date?
+    /// `baton-handoff`: why a worker handed the job on.
     public var handoff: String?
+    /// `baton-worker`, or the outcome's worker.
     public var worker: String?
     /// `baton-error-kind` of a dead letter, or the outcome's error kind.
     public var errorKind: String?
@@ -32,6 +36,7 @@ public struct JobHistoryEntry: Sendable, Hashable, Codable {
     public var message: String?
     /// The outcome's status (completed, failed, dead-lettered, unrouted).
     public var status: String?
+    /// `baton-replays` and `baton-replayed-from` of a replayed job's records.
     public var replays: Int?
     public var replayedFrom: String?
     /// The body was not a readable envelope or outcome record.

@@ -6,7 +6,9 @@ import Logging
 /// end of each partition (outside any consumer group; nothing is committed). It needs no
 /// offset look-up, so it is exact also on brokers whose look-ups are approximate.
 public struct JobsReader: Sendable {
+    /// How to reach the cluster.
     public var kafka: KafkaSettings
+    /// The jobs, dead-letter and outcomes topics to read.
     public var topics: TopicSettings
     public var logger: Logger
     /// How long reading one topic may take.

@@ -3,9 +3,12 @@ import Kafka
 
 /// What a replay did (or, in a dry run, would do).
 public struct ReplaySummary: Sendable, Hashable {
+    /// The id on this run's copies (`baton-replay-run`).
     public var runID: String
     public var dryRun: Bool
+    /// Records read from the source (from the first offset that can match).
     public var scanned: Int
+    /// Records the selection matched (copied or refused).
     public var selected: Int
     /// Copies acknowledged (dry run: copies that would be made).
     public var copied: Int
@@ -41,5 +44,6 @@ public struct ReplaySummary: Sendable, Hashable {
         elapsed = .zero
     }
 
+    /// Selected records not copied, all reasons together.
     public var refusedCount: Int { refused.values.reduce(0, +) }
 }

@@ -21,7 +21,9 @@ import Synchronization
 /// failed copy, later copies of the same partition that did get through are copied again
 /// on resume: the position never passes an unacknowledged record.)
 public struct Replayer: Sendable {
+    /// How to reach the cluster (bootstrap servers, security, producer settings).
     public var kafka: KafkaSettings
+    /// Start and end of each run, at info.
     public var logger: Logger
 
     public init(kafka: KafkaSettings, logger: Logger) {
