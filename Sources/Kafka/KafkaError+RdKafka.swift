@@ -77,3 +77,8 @@ extension KafkaError {
 extension rd_kafka_resp_err_t {
     var isError: Bool { self != RD_KAFKA_RESP_ERR_NO_ERROR }
 }
+
+extension KafkaError {
+    /// librdkafka's local queue is full (`_QUEUE_FULL`): produce again once deliveries made room.
+    public var isLocalQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
+}

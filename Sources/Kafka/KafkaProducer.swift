@@ -71,6 +71,43 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Hands one message to librdkafka now and reports its delivery later, without a task
+    /// or an await per message: messages produced one after another keep that order in
+    /// their partition (``send(topic:key:value:headers:partition:)`` called from concurrent
+    /// tasks does not promise an order).
+    ///
+    /// - Parameter completion: called once with the delivery report, on the producer's poll
+    ///   thread (keep it short; never call ``shutdown(timeout:)`` or ``flush(timeout:)`` from it).
+    /// - Throws: ``KafkaError`` when librdkafka does not take the message; `completion` is
+    ///   then never called. `_QUEUE_FULL` means: wait for deliveries, then produce it again.
+    public func produce(
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader] = [],
+        partition: Int32? = nil,
+        completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) throws(KafkaError) {
+        let failure: KafkaError? = context.state.withLock { state in
+            guard case .running = state.lifecycle else { return .destroyed("producer") }
+            if let fatal = state.fatalError { return fatal }
+            let id = state.nextID
+            state.nextID &+= 1
+            if state.nextID == 0 { state.nextID = 1 }
+            // Registered before librdkafka can report on it: the report may come at once.
+            state.callbacks[id] = completion
+            if let error = KafkaProducer.produce(
+                handle: client.handle, id: id, topic: topic, key: key, value: value,
+                headers: headers, partition: partition
+            ) {
+                state.callbacks[id] = nil
+                return error
+            }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
     private func produceOnce(
         topic: String,
         key: [UInt8]?,

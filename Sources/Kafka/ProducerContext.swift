@@ -16,6 +16,8 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
         var lifecycle = Lifecycle.running
         var nextID: UInt = 1
         var pending: [UInt: CheckedContinuation<DeliveryReport, any Error>] = [:]
+        /// Messages handed over with ``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``.
+        var callbacks: [UInt: @Sendable (Result<DeliveryReport, KafkaError>) -> Void] = [:]
         var fatalError: KafkaError?
     }
 
@@ -27,20 +29,27 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Resolves the send waiting for message `id`.
     func delivered(id: UInt, _ result: Result<DeliveryReport, KafkaError>) {
-        guard let continuation = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
+        let (continuation, callback) = state.withLock { ($0.pending.removeValue(forKey: id), $0.callbacks.removeValue(forKey: id)) }
+        if let continuation {
+            continuation.resume(with: result.mapError { $0 })
+        } else if let callback {
+            callback(result)
+        } else {
             logger.debug("delivery report for unknown message \(id)")
-            return
         }
-        continuation.resume(with: result.mapError { $0 })
     }
 
     /// Fails every send still waiting (after the handle is gone).
     func failAllPending(_ error: KafkaError) {
-        let waiting = state.withLock { state in
-            defer { state.pending = [:] }
-            return state.pending
+        let (waiting, callbacks) = state.withLock { state in
+            defer {
+                state.pending = [:]
+                state.callbacks = [:]
+            }
+            return (state.pending, state.callbacks)
         }
         for (_, continuation) in waiting { continuation.resume(throwing: error) }
+        for (_, callback) in callbacks { callback(.failure(error)) }
     }
 }
 

@@ -19,8 +19,8 @@ struct BatonCommand: AsyncParsableCommand {
             """,
         version: BatonVersion.current,
         subcommands: [
-            WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, CheckCommand.self,
-            ConfigCommand.self, BirstSimCommand.self, DemoCommand.self,
+            WorkerCommand.self, PublishCommand.self, IngestCommand.self, ReplayCommand.self, JobsCommand.self,
+            TopicsCommand.self, CheckCommand.self, ConfigCommand.self, BirstSimCommand.self, DemoCommand.self,
         ]
     )
 

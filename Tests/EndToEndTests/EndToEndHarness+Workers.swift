@@ -56,7 +56,7 @@ extension EndToEndHarness {
 
     /// Every record of `topic`, read from the start until each partition reports its end
     /// (the records themselves decide, not a watermark: PLATFORM-NOTES on Tansu). Bounded.
-    func readToEnd(_ topic: String, partitions: Int32, within seconds: Double) async throws -> [KafkaMessage] {
+    func readToEnd(_ topic: String, partitions: Int32, within seconds: Double = 20) async throws -> [KafkaMessage] {
         let configuration = try await configuration()
         var properties = configuration.kafka.clientProperties
         properties["enable.partition.eof"] = "true"

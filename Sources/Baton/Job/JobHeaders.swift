@@ -17,4 +17,9 @@ public enum JobHeaders {
     /// How many times an operator has replayed the job: a replayed job starts a new
     /// lineage (``JobLineage``), so its copies are not taken for stale ones.
     public static let replays = "baton-replays"
+    /// Set by `baton replay` on each copy: topic/partition/offset of the record it copied.
+    public static let replayedFrom = "baton-replayed-from"
+    /// Set by `baton replay` on each copy: the id of the replay run that wrote it, so a
+    /// replay of a topic onto itself stops where its own copies begin.
+    public static let replayRun = "baton-replay-run"
 }

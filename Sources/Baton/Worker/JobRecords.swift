@@ -28,8 +28,16 @@ public struct JobRecords: Sendable {
                 KafkaHeader(name: JobHeaders.origin, string: Self.origin(of: input)),
                 KafkaHeader(name: JobHeaders.worker, string: workerID),
                 KafkaHeader(name: JobHeaders.handoff, string: reason.rawValue),
-            ]
+            ] + Self.lineage(of: input)
         )
+    }
+
+    /// The replay counter of the input, carried on: a replayed job's continuations stay in
+    /// its new lineage (``JobLineage``), and its dead letters tell `baton replay` how often
+    /// it was replayed (`--max-replays`).
+    static func lineage(of input: KafkaMessage) -> [KafkaHeader] {
+        guard let replays = input.header(JobHeaders.replays) else { return [] }
+        return [KafkaHeader(name: JobHeaders.replays, value: replays)]
     }
 
     /// A new job as producers publish it.
@@ -51,7 +59,7 @@ public struct JobRecords: Sendable {
             topic: topics.deadLetters.name,
             key: Array(job.jobId.utf8),
             value: JobEnvelopeCodec.encode(job),
-            headers: deadLetterHeaders(input: input, kind: kind, reason: reason)
+            headers: deadLetterHeaders(input: input, kind: kind, reason: reason) + Self.lineage(of: input)
         )
     }
 

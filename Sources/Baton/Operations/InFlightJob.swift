@@ -1,0 +1,29 @@
+import Foundation
+
+/// A job in flight (`baton jobs`): its newest envelope on the jobs topic, with no outcome
+/// recorded after it.
+public struct InFlightJob: Sendable, Hashable, Codable {
+    public var jobId: String
+    /// The report, as `s3://bucket/key`.
+    public var report: String
+    public var stage: JobStage
+    /// Slices run so far.
+    public var slices: Int
+    public var retriesLeft: Int
+    public var createdAt: Date
+    /// Seconds since `createdAt`, when the list was made.
+    public var ageSeconds: Double
+    /// `baton-worker` of the newest message (nil for a job no worker has handed on yet).
+    public var lastWorker: String?
+    /// Why the newest message was produced (`baton-handoff`), if a worker produced it.
+    public var handoff: String?
+    /// The job waits until then before its next slice.
+    public var notBefore: Date?
+    public var lastErrorKind: String?
+    /// How often an operator replayed the job (`baton-replays`).
+    public var replays: Int
+    /// Where the newest message is.
+    public var partition: Int32
+    public var offset: Int64
+    public var timestamp: Date?
+}

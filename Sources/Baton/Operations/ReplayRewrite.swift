@@ -1,0 +1,110 @@
+import Foundation
+import Kafka
+
+/// What a replay changes on each copy, and which copies it refuses.
+///
+/// Every copy keeps the record's key, value and headers, except:
+/// - `baton-replays` becomes the record's value + 1 (absent counts as 0): the worker
+///   treats the copy as a new lineage of the job (``JobLineage``), so a replayed dead
+///   letter is not skipped as a stale copy;
+/// - `baton-replayed-from` (topic/partition/offset of the record copied) and
+///   `baton-replay-run` (this run's id) are added;
+/// - the dead-letter headers `baton-error-kind`, `baton-error` and `baton-dlq-source` are
+///   dropped: the copy is a job again, not a dead letter. The dead letter itself stays on
+///   the dead-letter topic (a replay never deletes anything), `baton-replayed-from` points
+///   at it, and the envelope keeps `lastError` unless retries are reset.
+///
+/// The body is decoded only when one of the envelope options is set; then unknown
+/// envelope fields survive (``JobEnvelope`` keeps them).
+public struct ReplayRewrite: Sendable, Hashable {
+    /// Set `retriesLeft` (and `baton-retries-left`) to this; also clears `lastError`.
+    public var resetRetries: Int?
+    /// Set the job's stage; going back to a stage before `notify` clears `result`.
+    public var stage: JobStage?
+    /// Set `createdAt` to the time of the replay, so an old job passes the worker's
+    /// `worker.maxJobAge`; the original time is kept in the envelope as `replayedCreatedAt`.
+    public var resetAge: Bool
+    /// Set `slices` to 0, so a job passes `worker.maxSlices` again.
+    public var resetSlices: Bool
+    /// Records already replayed this many times (`baton-replays`) are refused.
+    public var maxReplays: Int
+
+    public init(resetRetries: Int? = nil, stage: JobStage? = nil, resetAge: Bool = false, resetSlices: Bool = false, maxReplays: Int = 3) {
+        self.resetRetries = resetRetries
+        self.stage = stage
+        self.resetAge = resetAge
+        self.resetSlices = resetSlices
+        self.maxReplays = maxReplays
+    }
+
+    /// True when copies need their body decoded and re-encoded.
+    public var changesEnvelope: Bool { resetRetries != nil || stage != nil || resetAge || resetSlices }
+
+    /// Headers `baton replay` drops from each copy (see the type's documentation).
+    public static let droppedHeaders: Set<String> = [
+        JobHeaders.errorKind, JobHeaders.error, JobHeaders.deadLetterSource,
+        JobHeaders.replays, JobHeaders.replayedFrom, JobHeaders.replayRun,
+    ]
+
+    /// How often the record was replayed before (its `baton-replays` header).
+    public static func replays(of message: KafkaMessage) -> Int {
+        message.header(JobHeaders.replays).flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+    }
+
+    /// The copy of `message` for `destination`, or why it is refused.
+    public func copy(_ message: KafkaMessage, to destination: String, runID: String, now: Date = Date()) -> Result<OutgoingRecord, ReplayRefusal> {
+        let replays = Self.replays(of: message)
+        if replays >= maxReplays { return .failure(.maxReplays) }
+        if message.header(JobHeaders.truncated) != nil { return .failure(.truncated) }
+        var headers = message.headers.filter { !Self.droppedHeaders.contains($0.name) }
+        var value = message.value
+        if changesEnvelope {
+            guard case .success(var job) = JobEnvelopeCodec.decode(key: message.key, value: message.value) else {
+                return .failure(.unreadable)
+            }
+            apply(to: &job, now: now)
+            value = JobEnvelopeCodec.encode(job)
+            if case .failure = JobEnvelopeCodec.decode(key: message.key, value: value) { return .failure(.invalidRewrite) }
+            if resetRetries != nil {
+                headers.removeAll { $0.name == JobHeaders.retriesLeft }
+                headers.append(KafkaHeader(name: JobHeaders.retriesLeft, string: String(job.retriesLeft)))
+            }
+        }
+        headers.append(KafkaHeader(name: JobHeaders.replays, string: String(replays + 1)))
+        headers.append(KafkaHeader(name: JobHeaders.replayedFrom, string: "\(message.topic)/\(message.partition)/\(message.offset)"))
+        headers.append(KafkaHeader(name: JobHeaders.replayRun, string: runID))
+        return .success(OutgoingRecord(topic: destination, key: message.key, value: value, headers: headers))
+    }
+
+    /// The envelope changes alone (for tests and dry runs).
+    public func apply(to job: inout JobEnvelope, now: Date = Date()) {
+        if let resetRetries {
+            job.retriesLeft = resetRetries
+            job.lastError = nil
+        }
+        if let stage {
+            job.stage = stage
+            if stage != .notify { job.result = nil }
+        }
+        if resetAge {
+            if job.unknownFields["replayedCreatedAt"] == nil {
+                job.unknownFields["replayedCreatedAt"] = .string(Timestamp.format(job.createdAt))
+            }
+            job.createdAt = now
+        }
+        if resetSlices { job.slices = 0 }
+        job.notBefore = nil
+    }
+}
+
+/// Why a selected record was not copied.
+public enum ReplayRefusal: String, Error, Sendable, Hashable, CaseIterable, Codable {
+    /// Already replayed `--max-replays` times.
+    case maxReplays = "max-replays"
+    /// A dead letter cut down to fit the broker (`baton-truncated`): not the job any more.
+    case truncated
+    /// The envelope options need the body, and it is not a readable job envelope.
+    case unreadable
+    /// The changed envelope is not valid (e.g. `--stage awaitUpload` without an upload token).
+    case invalidRewrite = "invalid-rewrite"
+}

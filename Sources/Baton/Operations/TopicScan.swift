@@ -1,0 +1,93 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Reads partitions from given offsets to their end, outside any consumer group (nothing
+/// is committed). "The end" is the partition-EOF event, not a watermark snapshot: on
+/// brokers whose watermarks are approximate (Tansu) a snapshot would miss records.
+final class TopicScan {
+    let consumer: KafkaConsumer
+    private var remaining: Set<TopicPartition>
+    private var timedOut: TimeoutFlag?
+
+    final class TimeoutFlag: Sendable {
+        let task: Task<Bool, Never>
+        init(task: Task<Bool, Never>) { self.task = task }
+    }
+
+    /// - Parameters:
+    ///   - clientProperties: librdkafka properties (bootstrap servers, security…).
+    ///   - starts: where each partition starts.
+    init(clientProperties: [String: String], starts: [TopicPartition: KafkaStartOffset], logger: Logger) throws {
+        var properties = clientProperties
+        properties["enable.partition.eof"] = "true"
+        properties["auto.offset.reset"] = "earliest"
+        // End of partition is noticed after a fetch comes back empty: don't wait 500 ms for it.
+        properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"] ?? "100"
+        consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), partitions: starts, logger: logger)
+        remaining = Set(starts.keys)
+    }
+
+    /// Closes the reader after `timeout`; ``next()`` then returns nil and ``timedOutNow``
+    /// is true.
+    func limit(to timeout: Duration) {
+        let consumer = self.consumer
+        timedOut = TimeoutFlag(task: Task {
+            do { try await Task.sleep(for: timeout) } catch { return false }
+            await consumer.close()
+            return true
+        })
+    }
+
+    /// The next record of a partition not yet at its end, or nil when every partition
+    /// reported its end (or the reader was closed).
+    func next() async throws -> KafkaMessage? {
+        while !remaining.isEmpty, let event = try await consumer.nextEvent() {
+            switch event {
+            case .message(let message):
+                if remaining.contains(message.topicPartition) { return message }
+            case .endOfPartition(let partition, _):
+                remaining.remove(partition)
+            }
+        }
+        return nil
+    }
+
+    /// Stops reading `partition` before its end.
+    func finish(_ partition: TopicPartition) {
+        if remaining.remove(partition) != nil { consumer.pause([partition]) }
+    }
+
+    /// Closes the reader; true if it was closed by the time limit.
+    func close() async -> Bool {
+        timedOut?.task.cancel()
+        let expired = await timedOut?.task.value ?? false
+        await consumer.close()
+        return expired
+    }
+
+    /// Every record of `topic` (all partitions, from the beginning, to the end). A topic
+    /// that does not exist has no records.
+    /// - Throws: ``KafkaError``; ``JobsError/timedOut(_:)`` after `timeout`.
+    static func readAll(
+        topic: String, clientProperties: [String: String], timeout: Duration, logger: Logger,
+        _ body: (KafkaMessage) throws -> Void
+    ) async throws {
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(clientProperties), logger: logger)
+        let description = try await admin.listTopics(timeout: .seconds(30)).first { $0.name == topic }
+        admin.shutdown()
+        guard let description, !description.partitions.isEmpty else { return }
+        let scan = try TopicScan(
+            clientProperties: clientProperties,
+            starts: Dictionary(uniqueKeysWithValues: description.partitions.map { (TopicPartition(topic: topic, partition: $0), .beginning) }),
+            logger: logger)
+        scan.limit(to: timeout)
+        do {
+            while let message = try await scan.next() { try body(message) }
+        } catch {
+            _ = await scan.close()
+            throw error
+        }
+        if await scan.close() { throw JobsError.timedOut("reading \(topic) to its end took longer than \(ConfigDuration.format(timeout))") }
+    }
+}

@@ -1,0 +1,68 @@
+import Baton
+import Foundation
+import Synchronization
+
+/// Shows a replay's progress on standard error: a bar with counts and ETA redrawn in
+/// place on a terminal, a plain line every few seconds otherwise.
+final class ReplayProgressPrinter: Sendable {
+    private let terminal: Bool
+    private let interval: Duration
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+    private let drew = Mutex(false)
+
+    init(terminal: Bool = isatty(STDERR_FILENO) == 1, plainInterval: Duration = .seconds(5)) {
+        self.terminal = terminal
+        self.interval = terminal ? .milliseconds(200) : plainInterval
+    }
+
+    func show(_ progress: ReplayProgress) {
+        let now = ContinuousClock.now
+        let due = last.withLock { last -> Bool in
+            if let previous = last, now - previous < interval { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        if terminal {
+            drew.withLock { $0 = true }
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.bar(progress)).utf8))
+        } else {
+            FileHandle.standardError.write(Data((Self.plain(progress) + "\n").utf8))
+        }
+    }
+
+    /// Ends the bar's line so later output starts on a fresh one.
+    func finish() {
+        if drew.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func bar(_ progress: ReplayProgress, width: Int = 30) -> String {
+        var text = ""
+        if let total = progress.estimatedTotal, total > 0 {
+            let fraction = min(1, Double(progress.scanned) / Double(total))
+            let filled = Int(fraction * Double(width))
+            text = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
+                + String(format: "%3.0f%% ", fraction * 100)
+        }
+        text += "read \(progress.scanned)"
+        if let total = progress.estimatedTotal { text += "/~\(total)" }
+        text += "  selected \(progress.selected)  copied \(progress.copied)  refused \(progress.refused)"
+        if let eta = progress.etaSeconds { text += "  ETA \(Self.duration(eta))" }
+        return text
+    }
+
+    static func plain(_ progress: ReplayProgress) -> String {
+        var text = "replay: read \(progress.scanned)"
+        if let total = progress.estimatedTotal { text += " of ~\(total)" }
+        text += ", selected \(progress.selected), copied \(progress.copied), refused \(progress.refused), \(duration(progress.elapsed.seconds)) elapsed"
+        if let eta = progress.etaSeconds { text += ", about \(duration(eta)) left" }
+        return text
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m\(String(format: "%02d", whole % 60))s" }
+        return "\(whole / 3600)h\(String(format: "%02d", whole / 60 % 60))m"
+    }
+}

@@ -1,0 +1,66 @@
+import Baton
+import BatonTestSupport
+import Foundation
+import Kafka
+import Testing
+
+/// `baton jobs` reads the topics from the beginning to each partition's EOF event: no
+/// offset look-up, so Tansu's approximate ones do not matter.
+@Suite("End to end: baton jobs")
+struct JobsCommandTests {
+    @Test("jobs list: the newest envelope of each job without an outcome after it; stage filter; --json parsed")
+    func listInFlight() async throws {
+        let harness = try await EndToEndHarness("jobs-list")
+        defer { Task { await harness.stop() } }
+        let configuration = try await harness.configuration()
+        let ids = try await harness.publish(["a.csv", "b.csv", "c.csv"])
+        // b has finished (an outcome after its message); c moved on (a newer message).
+        let published = try await harness.jobMessages(atLeast: 3)
+        let c = try #require(published.first { $0.key == Array(ids[2].utf8) })
+        var moved = try #require(c.envelope)
+        moved.stage = .awaitUpload
+        moved.birst.uploadToken = "token"
+        moved.slices = 2
+        moved.retriesLeft -= 2
+        moved.notBefore = Date().addingTimeInterval(600)
+        let records = JobRecords(topics: configuration.topics, workerID: "worker-7")
+        let continuation = records.continuation(moved, input: c, reason: .backoff)
+        try await send(harness, continuation, partition: c.partition)
+        let b = try #require(published.first { $0.key == Array(ids[1].utf8) })
+        let outcome = OutcomeRecord(envelope: try #require(b.envelope), result: JobResult(status: .completed), worker: "worker-7")
+        try await send(harness, records.outcome(outcome), partition: 0)
+
+        let jobs = try await harness.jobsReader().inFlight()
+        #expect(jobs.map(\.jobId).sorted() == [ids[0], ids[2]].sorted())
+        let cJob = try #require(jobs.first { $0.jobId == ids[2] })
+        #expect(cJob.stage == .awaitUpload && cJob.slices == 2 && cJob.lastWorker == "worker-7" && cJob.handoff == "backoff")
+        #expect(cJob.notBefore != nil)
+        #expect(cJob.report == "s3://\(harness.bucket)/c.csv")
+
+        let cli = try await harness.runBaton(["jobs", "list", "--json"])
+        #expect(cli.status == 0, "\(cli.output)")
+        let listed = try cli.output.split(separator: "\n").map { try OperatorJSON.decode(InFlightJob.self, from: String($0)) }
+        #expect(Set(listed.map(\.jobId)) == [ids[0], ids[2]])
+        #expect(listed.first { $0.jobId == ids[0] }?.stage == .upload)
+        #expect(listed.first { $0.jobId == ids[0] }?.lastWorker == nil)
+
+        let filtered = try await harness.runBaton(["jobs", "list", "--stage", "awaitUpload"])
+        #expect(filtered.status == 0)
+        #expect(filtered.output.contains(ids[2]) && !filtered.output.contains(ids[0]), "\(filtered.output)")
+        #expect(filtered.output.contains("1 job in flight"))
+        let none = try await harness.runBaton(["jobs", "list", "--older-than", "1h"])
+        #expect(none.output.contains("no jobs in flight"), "\(none.output)")
+
+        let show = try await harness.runBaton(["jobs", "show", ids[1]])
+        #expect(show.status == 0)
+        #expect(show.output.contains("job \(ids[1]): 2 records, finished"), "\(show.output)")
+        #expect(show.output.contains("\(configuration.topics.outcomes.name)/0@"))
+    }
+
+    private func send(_ harness: EndToEndHarness, _ record: OutgoingRecord, partition: Int32) async throws {
+        let configuration = try await harness.configuration()
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: harness.logger)
+        _ = try await producer.send(topic: record.topic, key: record.key, value: record.value, headers: record.headers, partition: partition)
+        await producer.shutdown(timeout: .seconds(5))
+    }
+}
