@@ -15,14 +15,14 @@ struct CLITests {
     }
 
     @Test("an unknown command exits 64 with the list of commands, also with --help", arguments: [
-        ["replay", "--help"], ["replay"], ["help", "replay"], ["wroker", "--concurrency", "2"],
+        ["rewind", "--help"], ["rewind"], ["help", "rewind"], ["wroker", "--concurrency", "2"],
     ])
     func unknownCommand(arguments: [String]) async throws {
         let run = try await BatonCLI.run(arguments)
         let word = arguments.first { $0 != "help" }!
         #expect(run.status == 64, "\(run.output)")
         #expect(run.output.contains("unknown command '\(word)'"), "\(run.output)")
-        for command in ["worker", "publish", "ingest", "topics", "check", "config", "birst-sim", "demo"] {
+        for command in ["worker", "publish", "ingest", "replay", "jobs", "topics", "check", "config", "birst-sim", "demo"] {
             #expect(run.output.contains("\n  \(command) "), "lists \(command): \(run.output)")
         }
         #expect(!run.output.contains("OVERVIEW"), "not the top-level help")
@@ -35,7 +35,7 @@ struct CLITests {
     }
 
     @Test("every command's --help has examples and exits 0", arguments: [
-        ["worker"], ["publish"], ["ingest"], ["topics"], ["topics", "ensure"], ["topics", "list"], ["check"],
+        ["worker"], ["publish"], ["ingest"], ["replay"], ["jobs"], ["jobs", "list"], ["jobs", "show"], ["topics"], ["topics", "ensure"], ["topics", "list"], ["check"],
         ["config"], ["config", "show"], ["birst-sim"], ["demo"], [],
     ])
     func helpHasExamples(command: [String]) async throws {
