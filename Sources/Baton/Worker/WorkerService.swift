@@ -103,7 +103,30 @@ public final class WorkerService: Service {
             failure = WorkerStop.producerFailed(reason)
         }
         await committer.value
-        await consumer.close()
+        // Leaving the group is bounded too: offsets are committed by now, and a close that
+        // hangs inside librdkafka must not keep the process past its grace.
+        let closeLimit = max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1))
+        let (closing, closingDone) = AsyncStream.makeStream(of: Void.self)
+        Task {
+            await consumer.close()
+            closingDone.yield()
+            closingDone.finish()
+        }
+        let limit = Task {
+            try? await Task.sleep(for: closeLimit)
+            closingDone.finish()
+        }
+        var closed = false
+        for await _ in closing {
+            closed = true
+            break
+        }
+        limit.cancel()
+        if !closed {
+            logger.warning("the Kafka consumer did not close within the shutdown grace; leaving without it", metadata: [
+                "seconds": "\(closeLimit.seconds)",
+            ])
+        }
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
         logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
         // A worker that stopped because consuming or producing failed must not look like
