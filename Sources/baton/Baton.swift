@@ -9,6 +9,9 @@ struct BatonCommand: AsyncParsableCommand {
             Every command reads config/baton.yaml (or --config FILE), then BATON_… environment \
             variables, then its flags; later wins. `baton <command> --help` explains each command.
             """,
-        subcommands: [WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self]
+        subcommands: [
+            WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self,
+            MetricsCommand.self,
+        ]
     )
 }

@@ -20,7 +20,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
             Needs: birst.username and BATON_BIRST_PASSWORD; s3.accessKeyId and \
             BATON_S3_SECRET_ACCESS_KEY (or AWS_*). Logs are JSON lines on stderr with job id, \
-            stage, slice, partition and offset.
+            stage, slice, partition and offset; every log.metricsInterval (and at the end) \
+            the worker's metrics follow as CloudWatch Embedded Metric Format lines in the same \
+            stream (`baton metrics` reads them).
             """
     )
 
@@ -48,6 +50,9 @@ struct WorkerCommand: AsyncParsableCommand {
         let group = try WorkerService.serviceGroup(
             configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
         )
+        // Metrics as EMF lines on stderr, next to the logs; flushed once more at the end.
+        MetricsBootstrap.bootstrap(interval: configuration.metricsInterval)
+        defer { MetricsBootstrap.shutdown() }
         try await group.run()
     }
 }

@@ -56,6 +56,14 @@ public final class WorkerService: Service {
         ])
 
         let committer = Task { await dispatcher.runCommits() }
+        // Metrics: consumer lag sampled every 5 s (local librdkafka figures, no broker call).
+        let lagSampler = Task {
+            while !Task.isCancelled {
+                await dispatcher.recordConsumerLag()
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        defer { lagSampler.cancel() }
         var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
