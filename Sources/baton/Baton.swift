@@ -11,7 +11,7 @@ struct BatonCommand: AsyncParsableCommand {
             """,
         subcommands: [
             WorkerCommand.self, PublishCommand.self, IngestCommand.self, TopicsCommand.self, BirstSimCommand.self, DemoCommand.self,
-            MetricsCommand.self,
+            MetricsCommand.self, ReportCommand.self,
         ]
     )
 }
