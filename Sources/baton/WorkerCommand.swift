@@ -47,12 +47,12 @@ struct WorkerCommand: AsyncParsableCommand {
             "kafka.bootstrapServers": bootstrapServers,
         ])
         let logger = Logger(label: "baton.worker")
-        let group = try WorkerService.serviceGroup(
-            configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
-        )
         // Metrics as EMF lines on stderr, next to the logs; flushed once more at the end.
         MetricsBootstrap.bootstrap(interval: configuration.metricsInterval)
         defer { MetricsBootstrap.shutdown() }
+        let group = try WorkerService.serviceGroup(
+            configuration: configuration, workerID: id, logger: logger, signals: [.sigterm, .sigint]
+        )
         try await group.run()
     }
 }

@@ -33,6 +33,8 @@ struct MetricsTests {
         #expect(text.contains("baton_slice_duration_seconds_bucket"))
         #expect(text.contains("baton_birst_call_duration_seconds_count"))
         #expect(text.contains("baton_slices_started_total"))
+        #expect(text.contains(#"baton_environment_healthy{dependency="birst"} 1"#))
+        #expect(text.contains(#"baton_continuations_total{reason="checkpoint"}"#))
         let promtool = try await ToolProcesses.run(
             ["promtool", "check", "metrics"], stdout: directory + "/promtool.out", stderr: directory + "/promtool.err", stdin: exposition)
         let complaints = ((try? String(contentsOfFile: directory + "/promtool.out", encoding: .utf8)) ?? "")

@@ -96,6 +96,8 @@ public final class WorkerService: Service {
         logger.info("shutting down: handing jobs on", metadata: ["inFlight": "\(inFlight)"])
         _ = await dispatcher.shutdown(within: handoffGrace)
         await committer.value
+        lagSampler.cancel()
+        await dispatcher.recordConsumerLag()  // metrics: the lag after the last commit
         await consumer.close()
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
         logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
