@@ -29,7 +29,7 @@ struct MetricsTests {
         let exposition = directory + "/metrics.prom"
         #expect(try await ToolProcesses.run([baton, "metrics", log], stdout: exposition, stderr: directory + "/metrics.err") == 0)
         let text = try String(contentsOfFile: exposition, encoding: .utf8)
-        #expect(text.contains(#"baton_jobs_total{outcome="completed"} \#(completed)"#), "\(text)")
+        #expect(text.contains(#"baton_jobs_total{outcome="completed",route="everything"} \#(completed)"#), "\(text)")
         #expect(text.contains("baton_slice_duration_seconds_bucket"))
         #expect(text.contains("baton_birst_call_duration_seconds_count"))
         #expect(text.contains("baton_slices_started_total"))

@@ -4,7 +4,7 @@ import Metrics
 /// The worker's metrics: names, help texts and the one-line recording calls the slice
 /// engine makes. Names follow Prometheus conventions (counters end in `_total`, durations
 /// are seconds), so `baton metrics` exposes them as they are written into the EMF lines.
-/// Dimensions are low-cardinality only: stage, result, outcome, reason, kind, operation,
+/// Dimensions are low-cardinality only: stage, result, outcome, route, reason, kind, operation,
 /// fault, dependency, partition — never a job id or a token.
 ///
 /// Without a bootstrapped backend (in-process test workers) every call is a no-op.
@@ -21,8 +21,8 @@ public enum WorkerMetrics {
         Description(name: slicesFinished, kind: .counter, help: "Slices ended, by stage at the start and result (a hand-off reason, finished, dead-lettered, abandoned)."),
         Description(name: sliceDuration, kind: .histogram, help: "Wall time of one slice in seconds, by stage at the start."),
         Description(name: birstCallDuration, kind: .histogram, help: "Birst SOAP round trips in seconds, by operation and fault kind (none when it succeeded)."),
-        Description(name: jobs, kind: .counter, help: "Jobs ended, by outcome (completed, failed, dead-lettered, superseded, unrouted)."),
-        Description(name: jobDuration, kind: .histogram, help: "Jobs end to end in seconds (created to finished), by outcome."),
+        Description(name: jobs, kind: .counter, help: "Jobs ended, by outcome (completed, failed, dead-lettered, superseded, unrouted) and route."),
+        Description(name: jobDuration, kind: .histogram, help: "Jobs end to end in seconds (created to finished), by outcome and route."),
         Description(name: deadLetters, kind: .counter, help: "Messages sent to the dead-letter topic, by kind."),
         Description(name: continuations, kind: .counter, help: "Continuations produced (a job handed on in a new message), by reason."),
         Description(name: slicesInFlight, kind: .gauge, help: "Slices running now (holding a slot)."),
@@ -70,10 +70,12 @@ public enum WorkerMetrics {
         Counter(label: deadLetters, dimensions: [("kind", kind)]).increment()
     }
 
-    static func jobEnded(outcome: String, seconds: Double?) {
-        Counter(label: jobs, dimensions: [("outcome", outcome)]).increment()
+    /// `route` is the routing rule's name (from the configuration: low-cardinality), or `none`.
+    static func jobEnded(outcome: String, route: String?, seconds: Double?) {
+        let dimensions = [("outcome", outcome), ("route", route ?? "none")]
+        Counter(label: jobs, dimensions: dimensions).increment()
         if let seconds, seconds >= 0 {
-            Metrics.Timer(label: jobDuration, dimensions: [("outcome", outcome)]).recordNanoseconds(Int64(seconds * 1e9))
+            Metrics.Timer(label: jobDuration, dimensions: dimensions).recordNanoseconds(Int64(seconds * 1e9))
         }
     }
 

@@ -167,7 +167,7 @@ public struct SliceRunner: Sendable {
         }
         if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
             try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID))], logger: logger)
-            WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, seconds: nil)
+            WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
         }
         WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
         logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
