@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // `baton metrics`: Prometheus text exposition of the metrics scraped from worker logs.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // SNS message signatures: the signing certificate's public key (`baton ingest`).
@@ -67,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Curl",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -92,6 +95,8 @@ let package = Package(
                 "S3Events",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -155,7 +160,14 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "BatonTestSupport"]),
         .testTarget(name: "BirstTests", dependencies: ["Birst", "BirstSimulator", "Curl", "BatonTestSupport"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
-        .testTarget(name: "BatonTests", dependencies: ["Baton", "BatonTestSupport"]),
+        .testTarget(
+            name: "BatonTests",
+            dependencies: [
+                "Baton", "BatonTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Baton", "BirstSimulator", "BatonTestSupport", .product(name: "Hummingbird", package: "hummingbird")]

@@ -22,7 +22,7 @@ struct BatonBench: AsyncParsableCommand {
     @Flag(help: "Smaller sizes and fewer repetitions: a smoke run of about a minute.")
     var quick = false
 
-    @Option(help: "Benchmarks to run, comma-separated: produce, consume, upload, s3, e2e, worker (default: all).")
+    @Option(help: "Benchmarks to run, comma-separated: produce, consume, upload, s3, e2e, worker, log (default: all).")
     var only: String?
 
     @Option(help: "The release `baton` executable for the idle-worker memory figure (default: next to this one).")
@@ -54,7 +54,7 @@ struct BatonBench: AsyncParsableCommand {
         var logger = Logger(label: "baton-bench")
         logger.logLevel = level
 
-        let all = ["produce", "consume", "upload", "s3", "e2e", "worker"]
+        let all = ["produce", "consume", "upload", "s3", "e2e", "worker", "log"]
         let selected = only.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? all
         if let unknown = selected.first(where: { !all.contains($0) }) {
             throw ValidationError("unknown benchmark \"\(unknown)\"; choose from \(all.joined(separator: ", "))")
@@ -97,6 +97,8 @@ struct BatonBench: AsyncParsableCommand {
         await section("worker", "idle worker") {
             try await IdleWorkerMemory(context: context, baton: batonPath, pidFile: workerPidFile).run()
         }
+
+        await section("log", "JSON log lines") { LogBenchmark(lines: quick ? 5_000 : 20_000, repetitions: quick ? 3 : 5).run() }
 
         // Memory rows gathered at the end, in measurement order.
         let memory = table.figures.filter { $0.section == "6 Memory" }

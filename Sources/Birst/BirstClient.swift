@@ -1,5 +1,6 @@
 import Curl
 import Logging
+import Metrics
 
 /// Speaks SOAP 1.1 to Birst's Command Web Service over the Curl client. It holds no
 /// session state: `BirstSession` adds the login token and the affinity cookie.
@@ -91,6 +92,7 @@ public struct BirstClient: Sendable {
         let outcome = interpret(response, operation: operation, redactor: redactor)
         switch outcome {
         case .success:
+            Self.recordCall(operation, fault: "none", started: started)
             logger.debug(
                 "Birst call",
                 metadata: [
@@ -149,6 +151,7 @@ public struct BirstClient: Sendable {
     }
 
     private func log(_ failure: BirstError, started: ContinuousClock.Instant) {
+        Self.recordCall(failure.operation, fault: failure.kind.rawValue, started: started)
         logger.debug(
             "Birst call failed",
             metadata: [
@@ -156,6 +159,15 @@ public struct BirstClient: Sendable {
                 "birst.error": "\(failure.message)",
                 "duration.ms": "\((ContinuousClock.now - started).milliseconds)",
             ])
+    }
+}
+
+extension BirstClient {
+    /// Metrics: `baton_birst_call_duration_seconds{operation, fault}` (fault: a
+    /// ``BirstError/Kind``, or `none`). A no-op unless the process bootstrapped a backend.
+    static func recordCall(_ operation: BirstOperation, fault: String, started: ContinuousClock.Instant) {
+        Metrics.Timer(label: "baton_birst_call_duration_seconds", dimensions: [("operation", operation.rawValue), ("fault", fault)])
+            .record(duration: ContinuousClock.now - started)
     }
 }
 

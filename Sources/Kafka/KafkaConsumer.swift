@@ -16,7 +16,9 @@ internal import CRdKafka
 /// Offsets are never committed or stored automatically (`enable.auto.commit` and
 /// `enable.auto.offset.store` are forced off): call ``commit(_:)``.
 public final class KafkaConsumer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
+    /// The last offset committed per partition (for ``lag()``).
+    private let lastCommitted = Mutex<[TopicPartition: Int64]>([:])
     private let context: ConsumerContext
     private let consumerQueue: PollQueue
     private let closed = AsyncEvent()
@@ -226,6 +228,7 @@ public final class KafkaConsumer: Sendable {
                 throw KafkaError(failed.err, context: "commit \(failed.topicPartition)@\(failed.offset)")
             }
         }
+        lastCommitted.withLock { $0.merge(offsets) { max($0, $1) } }
     }
 
     /// Holds back the partitions' messages (buffered ones are not returned by ``next()``) and
@@ -248,6 +251,11 @@ public final class KafkaConsumer: Sendable {
     /// The partitions currently assigned to this member.
     public func assignment() -> Set<TopicPartition> {
         context.state.withLock { $0.assigned }
+    }
+
+    /// The offsets this consumer committed last, per partition.
+    func committedOffsets() -> [TopicPartition: Int64] {
+        lastCommitted.withLock { $0 }
     }
 
     /// Partitions paused by ``pause(_:)``.

@@ -20,7 +20,8 @@ struct BatonCommand: AsyncParsableCommand {
         version: BatonVersion.current,
         subcommands: [
             WorkerCommand.self, PublishCommand.self, IngestCommand.self, ReplayCommand.self, JobsCommand.self,
-            TopicsCommand.self, CheckCommand.self, ConfigCommand.self, BirstSimCommand.self, DemoCommand.self,
+            TopicsCommand.self, CheckCommand.self, ConfigCommand.self, MetricsCommand.self, ReportCommand.self,
+            BirstSimCommand.self, DemoCommand.self,
         ]
     )
 

@@ -21,7 +21,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
             Needs: birst.username and BATON_BIRST_PASSWORD; s3.accessKeyId and \
             BATON_S3_SECRET_ACCESS_KEY (or AWS_*). Logs are JSON lines on stderr with job id, \
-            stage, slice, partition and offset. Durations need a unit (500ms, 15s, 5m, 1h).
+            stage, slice, partition and offset; every log.metricsInterval (and at the end) \
+            the worker's metrics follow as CloudWatch Embedded Metric Format lines in the same \
+            stream (`baton metrics` reads them). Durations need a unit (500ms, 15s, 5m, 1h).
 
             Examples:
               BATON_BIRST_PASSWORD=… baton worker
@@ -56,6 +58,9 @@ struct WorkerCommand: AsyncParsableCommand {
             "kafka.bootstrapServers": bootstrapServers,
         ])
         let logger = Logger(label: "baton.worker")
+        // Metrics as EMF lines on stderr, next to the logs; flushed once more at the end.
+        MetricsBootstrap.bootstrap(interval: configuration.metricsInterval)
+        defer { MetricsBootstrap.shutdown() }
         let group = try WorkerService.serviceGroup(configuration: configuration, workerID: id, logger: logger)
         // The group remembers a shutdown asked for before it runs, and later signals while it
         // shuts down change nothing (the shutdown is bounded by worker.shutdownGrace).

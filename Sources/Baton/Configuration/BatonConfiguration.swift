@@ -12,6 +12,9 @@ public struct BatonConfiguration: Sendable, Equatable {
     public var routing: RoutingSettings
     public var ingest: IngestSettings
     public var logLevel: String
+    /// How often `baton worker` writes its metrics as EMF lines into the log
+    /// (`log.metricsInterval`, default 10s).
+    public var metricsInterval: Duration = .seconds(10)
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
 
@@ -33,7 +36,7 @@ public struct BatonConfiguration: Sendable, Equatable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw ConfigurationError(key: "log.level", message: "expected trace, debug, info, notice, warning, error or critical, got \"\(level)\"")
         }
-        return BatonConfiguration(
+        var configuration = BatonConfiguration(
             kafka: try KafkaSettings.load(settings),
             topics: try TopicSettings.load(settings),
             s3: try S3Settings.load(settings),
@@ -46,6 +49,8 @@ public struct BatonConfiguration: Sendable, Equatable {
             logLevel: level,
             baseDirectory: baseDirectory
         )
+        configuration.metricsInterval = try settings.duration("log.metricsInterval", default: .seconds(10), minimum: .milliseconds(100))
+        return configuration
     }
 }
 

@@ -13,6 +13,7 @@ struct NotifyStage: Stage {
         if !result.outcomeRecorded {
             try await env.deliver([env.records.outcome(record)], logger: context.logger)
             result.outcomeRecorded = true
+            WorkerMetrics.jobEnded(outcome: result.status.rawValue, route: job.target.route, seconds: record.timings.totalSeconds)
             context.logger.info("outcome recorded", metadata: ["status": "\(result.status.rawValue)"])
         }
 

@@ -21,6 +21,8 @@ public actor EnvironmentHealth {
         self.recheck = recheck
         self.logger = logger
         self.probe = probe
+        WorkerMetrics.environment("birst", healthy: true)
+        WorkerMetrics.environment("s3", healthy: true)
     }
 
     /// True while no dependency is known to be failing.
@@ -40,6 +42,7 @@ public actor EnvironmentHealth {
         guard failing[dependency] == nil else { return }
         let wasHealthy = failing.isEmpty
         failing[dependency] = fault
+        WorkerMetrics.environment(dependency.rawValue, healthy: false)
         logger.error("\(fault); the worker is unhealthy: it takes no new jobs, hands its jobs on without spending retries, and re-checks every \(ConfigDuration.format(recheck))", metadata: [
             "health": "unhealthy", "dependency": "\(dependency.rawValue)", "errorKind": "\(fault.kind)",
         ])
@@ -74,6 +77,7 @@ public actor EnvironmentHealth {
             }
             failing[dependency] = nil
             rechecks[dependency] = nil
+            WorkerMetrics.environment(dependency.rawValue, healthy: true)
             logger.notice("\(dependency.rawValue) works again; taking jobs", metadata: ["health": failing.isEmpty ? "healthy" : "unhealthy", "dependency": "\(dependency.rawValue)"])
             if failing.isEmpty { await listener?(true) }
             return

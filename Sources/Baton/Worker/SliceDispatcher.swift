@@ -217,6 +217,14 @@ public actor SliceDispatcher {
             }
         }
         reportProducerFailure()
+        WorkerMetrics.dispatcher(state)
+    }
+
+    /// Samples the consumer's lag per partition into the metrics (every few seconds).
+    public func recordConsumerLag() async {
+        guard let consumer else { return }
+        let lag = await consumer.lag()
+        WorkerMetrics.recordConsumerLag(Dictionary(lag.map { ($0.key.partition, $0.value) }) { a, _ in a })
     }
 
     private var producerFailureReported = false

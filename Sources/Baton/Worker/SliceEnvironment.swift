@@ -51,9 +51,11 @@ public struct SliceEnvironment: Sendable {
                     try await sink.send(record)
                     break
                 } catch let error as KafkaError where error.isFatal {
+                    WorkerMetrics.producerError(fatal: true)
                     throw ProducerFailure(error)
                 } catch {
                     try Task.checkCancellation()
+                    WorkerMetrics.producerError(fatal: false)
                     failures += 1
                     let delay = Backoff(initial: .milliseconds(200), maximum: .seconds(10)).delay(afterFailures: failures)
                     logger.warning("producing to \(record.topic) failed; retrying", metadata: [

@@ -36,7 +36,17 @@ public struct SliceRunner: Sendable {
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job) {
                 return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
             }
-            return try await runSlice(&job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, logger: logger)
+            // Metrics: slices by stage at the start, and how they ended.
+            let metricsStage = job.stage, metricsStarted = ContinuousClock.now
+            WorkerMetrics.sliceStarted(stage: metricsStage)
+            do {
+                let end = try await runSlice(&job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, logger: logger)
+                WorkerMetrics.sliceEnded(stage: metricsStage, result: WorkerMetrics.result(end), started: metricsStarted)
+                return end
+            } catch {
+                WorkerMetrics.sliceEnded(stage: metricsStage, result: "abandoned", started: metricsStarted)
+                throw error
+            }
         }
     }
 
@@ -129,6 +139,7 @@ public struct SliceRunner: Sendable {
         }
         if reason.spendsRetry { next.retriesLeft -= 1 }
         try await env.deliver([env.records.continuation(next, input: input, reason: reason)], logger: logger)
+        WorkerMetrics.handedOn(reason: reason)
         logger.info("handed on", metadata: [
             "handoff": "\(reason.rawValue)", "nextStage": "\(next.stage.rawValue)", "retriesLeft": "\(next.retriesLeft)",
             "uploadedBytes": "\(next.birst.uploadedBytes)",
@@ -139,6 +150,7 @@ public struct SliceRunner: Sendable {
     private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
         try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
+        WorkerMetrics.deadLettered(kind: kind.rawValue)
         logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
         job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue)
         job.stage = .notify
@@ -163,7 +175,9 @@ public struct SliceRunner: Sendable {
         }
         if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
             try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID))], logger: logger)
+            WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
         }
+        WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
         logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
     }
 }

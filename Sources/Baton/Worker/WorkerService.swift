@@ -60,6 +60,14 @@ public final class WorkerService: Service {
         ])
 
         let committer = Task { await dispatcher.runCommits() }
+        // Metrics: consumer lag sampled every 5 s (local librdkafka figures, no broker call).
+        let lagSampler = Task {
+            while !Task.isCancelled {
+                await dispatcher.recordConsumerLag()
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        defer { lagSampler.cancel() }
         var failure: (any Error)?
         do {
             try await cancelWhenGracefulShutdown {
@@ -103,6 +111,8 @@ public final class WorkerService: Service {
             failure = WorkerStop.producerFailed(reason)
         }
         await committer.value
+        lagSampler.cancel()
+        await dispatcher.recordConsumerLag()  // metrics: the lag after the last commit
         // Leaving the group is bounded too: offsets are committed by now, and a close that
         // hangs inside librdkafka must not keep the process past its grace.
         let closeLimit = max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1))
