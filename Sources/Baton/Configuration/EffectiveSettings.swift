@@ -103,6 +103,7 @@ extension BatonConfiguration {
             plain("worker.backoffMax", d(worker.backoffMax)),
             plain("worker.environmentRecheck", d(worker.environmentRecheck)),
             plain("log.level", logLevel),
+            plain("log.metricsInterval", d(metricsInterval)),
             plain("routing.file", routing.file),
             plain("notify.emailOn", list(notify.emailOn)),
             plain("notify.emailSubject", notify.emailSubject),
