@@ -101,7 +101,10 @@ final class RdKafkaClient: @unchecked Sendable {
             }
             if first {
                 before(self.handle)
-                rd_kafka_destroy(self.handle)
+                // A consumer has been closed by its poll loop already (or never joined). When
+                // that close failed (`_TIMED_OUT` after a stalled broker), rd_kafka_destroy
+                // would close it again and, in librdkafka 2.0.2, can wait for ever.
+                rd_kafka_destroy_flags(self.handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
                 Unmanaged<RdKafkaContext>.fromOpaque(self.opaque).release()
                 self.context.logger.debug("librdkafka client destroyed", metadata: ["kafka.client": "\(self.name)"])
             }

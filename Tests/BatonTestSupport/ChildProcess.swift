@@ -72,6 +72,28 @@ public final class ChildProcess: Sendable {
         _ = Glibc.kill(pid, signal)
     }
 
+    /// Waits (bounded, scaled by ``TestTime``) until the process catches `signal`, read from
+    /// `SigCgt` in /proc/PID/status: from then on the program decides what the signal does.
+    /// Before it (the first moments after exec, while the dynamic loader runs) no program
+    /// can handle a signal. False if the process ended first.
+    public func waitUntilCatching(_ signal: Int32, timeout: Duration) async throws -> Bool {
+        let limit = TestTime.scaled(timeout)
+        let deadline = ContinuousClock.now + limit
+        let bit = UInt64(1) << UInt64(signal - 1)
+        while ContinuousClock.now < deadline {
+            if exitStatus() != nil { return false }
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16),
+                mask & bit != 0
+            {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TimeoutError(limit: limit, what: "process \(pid) to catch signal \(signal)")
+    }
+
     /// The exit status (or the negated signal number) if the process has ended; nil while
     /// it runs. Does not block.
     public func exitStatus() -> Int32? {

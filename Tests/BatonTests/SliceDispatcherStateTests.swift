@@ -324,6 +324,19 @@ struct SliceDispatcherStateTests {
         #expect(state.isPossibleRedelivery(t5), "a new assignment: everything before it is suspect")
     }
 
+    @Test("a job this worker saw end is known as finished; others are not")
+    func finishedJobs() {
+        var state = State(concurrency: 2)
+        _ = state.assigned([p0])
+        let done = state.admitNow(p0, 0, job("done")).0
+        let handedOn = state.admitNow(p0, 1, job("moving")).0
+        _ = state.sliceEnded(done, .finished)
+        _ = state.sliceEnded(handedOn, .handedOn)
+        #expect(state.isFinishedJob("done"))
+        #expect(!state.isFinishedJob("moving"))
+        #expect(!state.isFinishedJob("unknown"))
+    }
+
     @Test("every event after the stop starts nothing")
     func stopped() {
         var state = State(concurrency: 2)

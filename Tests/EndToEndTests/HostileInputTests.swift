@@ -53,6 +53,28 @@ struct HostileInputTests {
         let completed = outcomes.filter { $0.status == .completed }.map(\.jobId)
         #expect(Set(completed) == ["good-1", "good-2"])
     }
+
+    /// A new user copied outcome records onto the jobs topic: each was dead-lettered as
+    /// unreadable, but also recorded a `dead-lettered` outcome under the job's id, so a
+    /// completed report looked failed. A stray under the id of a job the worker saw end
+    /// is still dead-lettered, and records no outcome.
+    @Test("an unreadable message keyed by a job that already completed is dead-lettered without a second outcome")
+    func strayOfFinishedJob() async throws {
+        let harness = try await EndToEndHarness("stray")
+        defer { Task { await harness.stop() } }
+        try await harness.putReport("s.csv", size: 10_000)
+        let worker = try await harness.startWorker()
+        let jobId = try #require(try await harness.publish(["s.csv"]).first)
+        let first = try await harness.outcomes(1, within: 60)
+        #expect(first.first?.status == .completed)
+
+        try await harness.produceRaw([(key: Array(jobId.utf8), value: Array(#"{"not":"a job"}"#.utf8))])
+        let letters = try await harness.deadLetters(1, within: 30)
+        #expect(letters.first?.headerString(JobHeaders.errorKind) == "poison")
+        let second = try? await harness.outcomes(2, within: 3)
+        try await worker.stop()
+        #expect(second == nil, "no second outcome for \(jobId): \(describe(second ?? []))")
+    }
 }
 
 private func + (lhs: (key: [UInt8]?, value: [UInt8]), reason: String) -> (key: [UInt8]?, value: [UInt8], reason: String) {

@@ -34,6 +34,10 @@ struct ShutdownAnyMomentTests {
                     group.addTask {
                         let worker = try harness.spawnWorker(id)
                         do {
+                            // The clock starts when the program catches SIGTERM: before that
+                            // (a few ms after exec, longer on a loaded machine) the dynamic
+                            // loader runs and no program can handle a signal.
+                            _ = try await worker.waitUntilCatching(SIGTERM, timeout: .seconds(20))
                             try await Task.sleep(for: delay)
                             worker.signal(SIGTERM)
                             // Bounded by worker.shutdownGrace (8 s) plus leaving the group.

@@ -86,6 +86,11 @@ public struct JobLineage: Sendable {
         if marks[jobId] == .started(slices) { marks[jobId] = .produced(slices) }
     }
 
+    /// Whether this worker has seen `jobId` end (its outcome acknowledged).
+    public func isFinished(jobId: String) -> Bool {
+        marks[jobId] == .finished
+    }
+
     public var count: Int { marks.count }
 
     private mutating func remember(_ jobId: String, _ mark: Mark) {

@@ -163,8 +163,11 @@ public actor SliceDispatcher {
             case .start(let ticket):
                 guard let item = work[ticket] else { continue }
                 let redelivered = state.isPossibleRedelivery(ticket)
+                let strayOfFinishedJob: Bool = if case .failure = item.decoded, let key = item.message.key {
+                    state.isFinishedJob(String(decoding: key, as: UTF8.self))
+                } else { false }
                 work[ticket]?.task = Task { [runner, logger] in
-                    let end = await Self.runSlice(item, redelivered: redelivered, runner: runner, logger: logger)
+                    let end = await Self.runSlice(item, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger)
                     self.ended(ticket, end)
                 }
             case .skip(let ticket, let newest):
@@ -283,9 +286,12 @@ public actor SliceDispatcher {
     // MARK: Slices
 
     /// Runs one slice; how it ended decides what may be committed.
-    private static func runSlice(_ item: Work, redelivered: Bool, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd {
+    private static func runSlice(
+        _ item: Work, redelivered: Bool, strayOfFinishedJob: Bool, runner: SliceRunner, logger: Logger
+    ) async -> SliceDispatcherState.SliceEnd {
         do {
-            return try await runner.process(item.message, decoded: item.decoded, stop: item.stop, mayBeRedelivered: redelivered)
+            return try await runner.process(
+                item.message, decoded: item.decoded, stop: item.stop, mayBeRedelivered: redelivered, keyOfFinishedJob: strayOfFinishedJob)
         } catch {
             return abandoned(item, error: error, logger: logger)
         }

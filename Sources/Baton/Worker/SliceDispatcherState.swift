@@ -166,6 +166,12 @@ public struct SliceDispatcherState: Sendable {
     public var inFlight: Int { watermark.totalInFlight }
     /// Messages whose slices ended unacknowledged: redelivered after this worker.
     public var held: Int { watermark.totalHeld }
+    /// Whether this worker has seen the job with lineage key `key` end: an unreadable
+    /// message under that key is a stray, not the job's end.
+    public func isFinishedJob(_ key: String) -> Bool {
+        lineage.isFinished(jobId: key)
+    }
+
     /// Whether `ticket` is known (queued, waiting or running).
     public func contains(_ ticket: Ticket) -> Bool { entries[ticket] != nil }
 

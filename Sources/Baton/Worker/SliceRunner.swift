@@ -20,15 +20,19 @@ public struct SliceRunner: Sendable {
     ///
     /// - Parameter mayBeRedelivered: the message may have been run before with effects its
     ///   envelope does not record (``SliceDispatcherState/isPossibleRedelivery(_:)``).
+    /// - Parameter keyOfFinishedJob: the message's key names a job this worker saw end: if
+    ///   the message is unreadable it is dead-lettered, but records no outcome for that job
+    ///   (a stray must not turn a completed job into a dead-lettered one).
     public func process(
-        _ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal, mayBeRedelivered: Bool = true
+        _ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal, mayBeRedelivered: Bool = true,
+        keyOfFinishedJob: Bool = false
     ) async throws -> SliceDispatcherState.SliceEnd {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
         logger[metadataKey: "offset"] = "\(input.offset)"
         switch decoded {
         case .failure(let poison):
-            try await deadLetterPoison(input, reason: poison.message, logger: logger)
+            try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, logger: logger)
             return .finished
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
@@ -161,7 +165,7 @@ public struct SliceRunner: Sendable {
         return .finished
     }
 
-    private func deadLetterPoison(_ input: KafkaMessage, reason: String, logger: Logger) async throws {
+    private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, logger: Logger) async throws {
         let letter = env.records.poison(input, reason: reason)
         do {
             try await env.sink.send(letter)
@@ -173,7 +177,9 @@ public struct SliceRunner: Sendable {
         } catch {
             try await env.deliver([letter], logger: logger)
         }
-        if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
+        if !recordOutcome {
+            logger.notice("the unreadable message's key names a job that already ended here: no outcome recorded for it")
+        } else if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
             try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID))], logger: logger)
             WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
         }
