@@ -115,25 +115,16 @@ public final class KafkaProducer: Sendable {
         headers: [KafkaHeader],
         partition: Int32?
     ) async throws -> DeliveryReport {
+        // One way into librdkafka for both: `produce(…, completion:)` registers the report
+        // under the same lock that shutdown takes, so nothing is produced after the final flush.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<DeliveryReport, any Error>) in
-            // Produce under the lock: shutdown flips the lifecycle under the same lock, so no
-            // message can be produced after the final flush has started.
-            let failure: KafkaError? = context.state.withLock { state in
-                guard case .running = state.lifecycle else { return .destroyed("producer") }
-                if let fatal = state.fatalError { return fatal }
-                let id = state.nextID
-                state.nextID &+= 1
-                if state.nextID == 0 { state.nextID = 1 }
-                if let error = KafkaProducer.produce(
-                    handle: client.handle, id: id, topic: topic, key: key, value: value,
-                    headers: headers, partition: partition
-                ) {
-                    return error
+            do {
+                try produce(topic: topic, key: key, value: value, headers: headers, partition: partition) { result in
+                    continuation.resume(with: result.mapError { $0 })
                 }
-                state.pending[id] = continuation
-                return nil
+            } catch {
+                continuation.resume(throwing: error)
             }
-            if let failure { continuation.resume(throwing: failure) }
         }
     }
 

@@ -15,8 +15,8 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
     struct State {
         var lifecycle = Lifecycle.running
         var nextID: UInt = 1
-        var pending: [UInt: CheckedContinuation<DeliveryReport, any Error>] = [:]
-        /// Messages handed over with ``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``.
+        /// Messages handed to librdkafka, by id, with what to do with their delivery report
+        /// (``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``; `send` too).
         var callbacks: [UInt: @Sendable (Result<DeliveryReport, KafkaError>) -> Void] = [:]
         var fatalError: KafkaError?
     }
@@ -29,10 +29,7 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Resolves the send waiting for message `id`.
     func delivered(id: UInt, _ result: Result<DeliveryReport, KafkaError>) {
-        let (continuation, callback) = state.withLock { ($0.pending.removeValue(forKey: id), $0.callbacks.removeValue(forKey: id)) }
-        if let continuation {
-            continuation.resume(with: result.mapError { $0 })
-        } else if let callback {
+        if let callback = state.withLock({ $0.callbacks.removeValue(forKey: id) }) {
             callback(result)
         } else {
             logger.debug("delivery report for unknown message \(id)")
@@ -41,14 +38,10 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Fails every send still waiting (after the handle is gone).
     func failAllPending(_ error: KafkaError) {
-        let (waiting, callbacks) = state.withLock { state in
-            defer {
-                state.pending = [:]
-                state.callbacks = [:]
-            }
-            return (state.pending, state.callbacks)
+        let callbacks = state.withLock { state in
+            defer { state.callbacks = [:] }
+            return state.callbacks
         }
-        for (_, continuation) in waiting { continuation.resume(throwing: error) }
         for (_, callback) in callbacks { callback(.failure(error)) }
     }
 }
