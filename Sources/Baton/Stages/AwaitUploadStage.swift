@@ -8,7 +8,7 @@ struct AwaitUploadStage: Stage {
         guard let token = job.birst.uploadToken else { throw SliceFailure.deadLetter(.poison, "awaitUpload without an upload token") }
         guard let status = try await env.pollBirstJob(token, of: &job, context: context) else { return .handOff(.budget) }
         if status.failed { throw SliceFailure.deadLetter(.birstFailed, "upload processing failed: \(status.message)") }
-        job.birst.uploadFinishedAt = Date()
+        job.birst.uploadFinishedAt = env.clock.now
         job.stage = .publish
         context.logger.info("upload processed by Birst")
         return .next

@@ -46,8 +46,8 @@ struct NotifyStage: Stage {
             context.logger.error("giving up notifications; the outcome record stands", metadata: ["error": "\(message)", "attempts": "\(result.notifyAttempts)"])
             return .finished
         }
-        job.lastError = JobError(kind: "notify", message: message, count: result.notifyAttempts)
-        job.notBefore = Date.after(env.backoff.delay(afterFailures: result.notifyAttempts))
+        job.lastError = JobError(kind: TransientKind.notify.rawValue, message: message, count: result.notifyAttempts)
+        job.notBefore = env.clock.after(env.backoff.delay(afterFailures: result.notifyAttempts))
         context.logger.warning("notification failed; will retry", metadata: ["error": "\(message)", "attempt": "\(result.notifyAttempts)"])
         return .handOff(.notifyRetry)
     }

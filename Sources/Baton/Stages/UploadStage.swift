@@ -22,7 +22,10 @@ struct UploadStage: Stage {
     var env: SliceEnvironment
 
     func run(_ job: inout JobEnvelope, context: SliceContext) async throws -> StageStep {
-        let session = await env.birst.session(affinityCookie: job.birst.affinityCookie)
+        try await env.withSession(&job) { session, job in try await upload(&job, session: session, context: context) }
+    }
+
+    private func upload(_ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext) async throws -> StageStep {
         if context.mayBeRedelivered, job.birst.uploadToken != nil {
             // An earlier run of this very message may have appended chunks (or finished
             // the upload) after the offset the envelope records; Birst cannot say how
@@ -44,13 +47,13 @@ struct UploadStage: Stage {
                 guard let birst = error as? BirstError, birst.mayHaveTakenEffect else { throw error }
                 // An upload token may exist that nobody knows; it is never finished, so
                 // Birst never processes it. The next slice begins a fresh one.
-                throw SliceFailure.transient(kind: "upload-restart", message: "beginDataUpload may have been applied (\(birst)); beginning again")
+                throw SliceFailure.transient(.uploadRestart, message: "beginDataUpload may have been applied (\(birst)); beginning again")
             }
         }
         let size = job.source.size ?? 0
 
         if job.birst.uploadedBytes < size {
-            let uploader = ChunkedUpload(
+            let chunking = ChunkedUpload(
                 chunkSize: env.birstSettings.chunkSize, safetyMargin: .milliseconds(100), callTimeout: env.birstSettings.callTimeout)
             let source = S3ByteSource(
                 s3: env.s3, bucket: job.source.bucket, key: job.source.key,
@@ -58,9 +61,9 @@ struct UploadStage: Stage {
             let stop = context.stop
             let stopAllowance = Self.stopAllowance(shutdownGrace: env.worker.shutdownGrace)
             do {
-                let progress = try await uploader.upload(
+                let progress = try await session.upload(
                     Int64(job.birst.uploadedBytes)..<Int64(size), of: source, uploadToken: uploadToken,
-                    session: session, deadline: context.callDeadline,
+                    chunking: chunking, deadline: context.callDeadline,
                     shouldStop: { stop.reason != nil },
                     abandon: {
                         // A stopping worker waits for a chunk in flight only so long.
@@ -69,14 +72,12 @@ struct UploadStage: Stage {
                     }
                 )
                 job.birst.uploadedBytes = Int(progress.offset)
-                job.birst.affinityCookie = await session.affinityCookie
                 guard progress.stop == .finished else {
                     context.logger.info("upload paused", metadata: ["uploadedBytes": "\(job.birst.uploadedBytes)", "size": "\(size)"])
                     return .handOff(.budget)
                 }
             } catch {
                 job.birst.uploadedBytes = Int(error.progress.offset)
-                job.birst.affinityCookie = await session.affinityCookie
                 if let s3 = error.underlying as? S3Error, s3.isPreconditionFailed {
                     return supersede(&job, context: context, detail: "the object changed during the upload (\(s3))")
                 }
@@ -89,7 +90,7 @@ struct UploadStage: Stage {
                         context.logger.warning("chunk abandoned while stopping; the upload starts over", metadata: ["error": "\(error.underlying)"])
                         return .handOff(.budget)
                     }
-                    throw SliceFailure.transient(kind: "upload-restart", message: "a chunk may have been applied before the error (\(error.underlying)); restarting the upload")
+                    throw SliceFailure.transient(.uploadRestart, message: "a chunk may have been applied before the error (\(error.underlying)); restarting the upload")
                 }
                 throw error.underlying
             }
@@ -101,11 +102,9 @@ struct UploadStage: Stage {
             guard error.mayHaveTakenEffect else { throw error }
             // Finished or not, nobody can tell: upload again under a new token (Birst's
             // source then holds the same bytes, whichever upload it processed last).
-            job.birst.affinityCookie = await session.affinityCookie
             restart(&job)
-            throw SliceFailure.transient(kind: "upload-restart", message: "finishDataUpload may have been applied (\(error)); restarting the upload")
+            throw SliceFailure.transient(.uploadRestart, message: "finishDataUpload may have been applied (\(error)); restarting the upload")
         }
-        job.birst.affinityCookie = await session.affinityCookie
         job.stage = .awaitUpload
         context.logger.info("upload finished", metadata: ["uploadedBytes": "\(job.birst.uploadedBytes)"])
         // finishDataUpload must not run twice for one token: record it before going on.
@@ -138,7 +137,7 @@ struct UploadStage: Stage {
         if source.eTag == nil { job.source.eTag = info.eTag }
         let policy = job.target.emptyObjects ?? .skip
         if let reason = JobFactory.skipReason(key: source.key, size: info.size, emptyObjects: policy) {
-            job.result = JobResult(status: .skipped, message: reason)
+            job.result = JobResult(status: .skipped, message: reason, finishedAt: env.clock.now)
             job.stage = .notify
             context.logger.info("nothing to upload; skipped", metadata: ["reason": "\(reason)"])
             return .next
@@ -149,7 +148,7 @@ struct UploadStage: Stage {
     /// Ends the job `superseded`: its upload token (if any) is never finished.
     private func supersede(_ job: inout JobEnvelope, context: SliceContext, detail: String) -> StageStep {
         let message = "superseded: \(detail); the newer write's own event carries the work"
-        job.result = JobResult(status: .superseded, message: message, errorKind: "superseded")
+        job.result = JobResult(status: .superseded, message: message, errorKind: "superseded", finishedAt: env.clock.now)
         job.stage = .notify
         context.logger.notice("object changed under the job; superseded", metadata: [
             "uploadToken.abandoned": "\(job.birst.uploadToken != nil)", "uploadedBytes": "\(job.birst.uploadedBytes)",
@@ -173,7 +172,7 @@ struct UploadStage: Stage {
         return String(tag.dropFirst().dropLast())
     }
 
-    private func begin(_ job: inout JobEnvelope, session: BirstSession, context: SliceContext) async throws -> String {
+    private func begin(_ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext) async throws -> String {
         let token = try await session.beginDataUpload(
             spaceID: job.target.spaceId, sourceName: job.target.sourceName, deadline: .after(env.birstSettings.callTimeout))
         let options = job.target.uploadOptions.compactMap { entry -> DataUploadOption? in
@@ -185,9 +184,8 @@ struct UploadStage: Stage {
         }
         job.birst.uploadToken = token
         job.birst.uploadedBytes = 0
-        job.birst.server = session.client.configuration.endpoint
-        job.birst.affinityCookie = await session.affinityCookie
-        job.birst.uploadStartedAt = job.birst.uploadStartedAt ?? Date()
+        job.birst.server = session.server
+        job.birst.uploadStartedAt = job.birst.uploadStartedAt ?? env.clock.now
         context.logger.info("upload started", metadata: ["size": "\(job.source.size ?? 0)"])
         return token
     }

@@ -37,8 +37,11 @@ public struct SliceRunner: Sendable {
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
-            if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job) {
-                return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: logger)
+            if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
+                try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: logger)
+                // No slice of work: only the outcome and notifications, whatever the time.
+                let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+                return try await runStages(&job, input: input, context: context, afterDeadLetter: true)
             }
             // Metrics: slices by stage at the start, and how they ended.
             let metricsStage = job.stage, metricsStarted = ContinuousClock.now
@@ -67,16 +70,29 @@ public struct SliceRunner: Sendable {
         _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool, logger: Logger
     ) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
-        job.firstSliceAt = job.firstSliceAt ?? Date()
+        job.firstSliceAt = job.firstSliceAt ?? env.clock.now
         job.notBefore = nil
         var logger = logger
         logger[metadataKey: "slice"] = "\(job.slices)"
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
         context.mayBeRedelivered = mayBeRedelivered
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
+        return try await runStages(&job, input: input, context: context, afterDeadLetter: false)
+    }
+
+    /// Runs stages while the slice lasts; every way a slice ends is decided here.
+    ///
+    /// - Parameter afterDeadLetter: the job was just dead-lettered: its outcome and
+    ///   notifications are due now, not after a hand-off.
+    private func runStages(
+        _ job: inout JobEnvelope, input: KafkaMessage, context: SliceContext, afterDeadLetter: Bool
+    ) async throws -> SliceDispatcherState.SliceEnd {
+        var context = context
+        var notifyNow = afterDeadLetter
+        let stop = context.stop
         while true {
             context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
-            if context.shouldHandOff {
+            if !notifyNow, context.shouldHandOff {
                 return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
             }
             let step: StageStep
@@ -87,22 +103,24 @@ public struct SliceRunner: Sendable {
                 case .outOfTime:
                     return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
                 case .transient(let kind, let message):
-                    let count = job.lastError?.kind == kind ? (job.lastError?.count ?? 1) + 1 : 1
-                    job.lastError = JobError(kind: kind, message: message, count: count)
+                    let count = job.lastError?.kind == kind.rawValue ? (job.lastError?.count ?? 1) + 1 : 1
+                    job.lastError = JobError(kind: kind.rawValue, message: message, count: count)
                     let delay = env.backoff.delay(afterFailures: count)
-                    job.notBefore = Date.after(delay)
+                    job.notBefore = env.clock.after(delay)
                     context.logger.warning("transient error; backing off", metadata: [
-                        "error": "\(message)", "errorKind": "\(kind)", "retryInSeconds": "\(Int(delay.seconds))",
+                        "error": "\(message)", "errorKind": "\(kind.rawValue)", "retryInSeconds": "\(Int(delay.seconds))",
                     ])
                     return try await handOff(job, input: input, reason: .backoff, stop: stop, logger: context.logger)
                 case .deadLetter(let kind, let reason):
-                    return try await deadLetter(&job, input: input, kind: kind, reason: reason, stop: stop, logger: context.logger)
+                    try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: context.logger)
+                    notifyNow = true
+                    continue
                 case .environment(let fault):
                     // Not this job's fault: no retry spent, nothing dead-lettered; the
                     // worker pauses until the fault clears.
                     await env.health.failed(fault)
                     job.lastError = JobError(kind: fault.kind, message: fault.description)
-                    job.notBefore = Date.after(env.worker.environmentRecheck)
+                    job.notBefore = env.clock.after(env.worker.environmentRecheck)
                     context.logger.warning("environment fault; handing the job on", metadata: [
                         "errorKind": "\(fault.kind)", "retryInSeconds": "\(Int(env.worker.environmentRecheck.seconds))",
                     ])
@@ -111,7 +129,7 @@ public struct SliceRunner: Sendable {
             }
             switch step {
             case .next:
-                if job.lastError?.kind != "notify" { job.lastError = nil }
+                if job.lastError?.kind != TransientKind.notify.rawValue { job.lastError = nil }
                 continue
             case .handOff(let reason):
                 return try await handOff(job, input: input, reason: reason, stop: stop, logger: context.logger)
@@ -136,11 +154,7 @@ public struct SliceRunner: Sendable {
     private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         var next = job
         // A slice cut short by the worker itself (shutdown, rebalance) costs the job nothing.
-        let reason: HandoffReason = switch (reason, stop.reason) {
-        case (.budget, .shutdown?): .shutdown
-        case (.budget, .rebalance?): .rebalance
-        default: reason
-        }
+        let reason = if reason == .budget, let stopped = stop.reason { HandoffReason(stopped) } else { reason }
         if reason.spendsRetry { next.retriesLeft -= 1 }
         try await env.deliver([env.records.continuation(next, input: input, reason: reason)], logger: logger)
         WorkerMetrics.handedOn(reason: reason)
@@ -151,18 +165,15 @@ public struct SliceRunner: Sendable {
         return .handedOn
     }
 
-    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
+    /// Produces the dead letter and sets the job's result; the outcome and notifications
+    /// follow as the notify stage, in the same slice.
+    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, logger: Logger) async throws {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
         try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
         WorkerMetrics.deadLettered(kind: kind.rawValue)
         logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
-        job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue)
+        job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue, finishedAt: env.clock.now)
         job.stage = .notify
-        let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
-        if case .handOff(let handoff) = try await NotifyStage(env: env).run(&job, context: context) {
-            return try await self.handOff(job, input: input, reason: handoff, stop: stop, logger: logger)
-        }
-        return .finished
     }
 
     private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, logger: Logger) async throws {
@@ -180,7 +191,7 @@ public struct SliceRunner: Sendable {
         if !recordOutcome {
             logger.notice("the unreadable message's key names a job that already ended here: no outcome recorded for it")
         } else if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
-            try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, message: reason, worker: env.records.workerID))], logger: logger)
+            try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, at: env.clock.now, message: reason, worker: env.records.workerID))], logger: logger)
             WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
         }
         WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)

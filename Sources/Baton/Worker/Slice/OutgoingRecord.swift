@@ -16,13 +16,3 @@ public struct OutgoingRecord: Sendable {
     }
 }
 
-/// Where records go; the worker's Kafka producer, or a test's recorder.
-public protocol RecordSink: Sendable {
-    func send(_ record: OutgoingRecord) async throws
-}
-
-extension KafkaProducer: RecordSink {
-    public func send(_ record: OutgoingRecord) async throws {
-        _ = try await send(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
-    }
-}

@@ -6,7 +6,7 @@ import Curl
 /// guarded by the entity tag (`If-Match`), so an object overwritten during the upload
 /// fails the read (S3 412) instead of mixing two versions into one upload.
 struct S3ByteSource: ByteSource {
-    var s3: S3Client
+    var s3: any ObjectStore
     var bucket: String
     var key: String
     /// The version the event named (nil: no versioning, or none named).

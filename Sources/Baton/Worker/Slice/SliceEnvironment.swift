@@ -4,24 +4,27 @@ import Foundation
 import Kafka
 import Logging
 
-/// Everything a slice needs besides its job: settings and clients, shared by all the
-/// slices of one worker.
+/// Everything a slice needs besides its job: settings, and the seams it talks through
+/// (records, S3, Birst, notifications, the wall clock), shared by all the slices of one
+/// worker. ``WorkerDependencies`` builds the real ones; unit tests pass fakes.
 public struct SliceEnvironment: Sendable {
     public var worker: WorkerSettings
     public var birstSettings: BirstSettings
     public var notifySettings: NotifySettings
     public var records: JobRecords
     public var sink: any RecordSink
-    public var s3: S3Client
-    public var birst: BirstSessionPool
-    public var notifier: Notifier
+    public var s3: any ObjectStore
+    public var birst: any BirstSessions
+    public var notifier: any OutcomeNotifier
     /// Whether Birst and S3 are usable; slices report environment faults here.
     public var health: EnvironmentHealth
+    public var clock: any WallClock
     public var logger: Logger
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
-        sink: any RecordSink, s3: S3Client, birst: BirstSessionPool, notifier: Notifier, health: EnvironmentHealth, logger: Logger
+        sink: any RecordSink, s3: any ObjectStore, birst: any BirstSessions, notifier: any OutcomeNotifier,
+        health: EnvironmentHealth, clock: any WallClock = SystemWallClock(), logger: Logger
     ) {
         self.worker = worker
         self.birstSettings = birstSettings
@@ -32,6 +35,7 @@ public struct SliceEnvironment: Sendable {
         self.birst = birst
         self.notifier = notifier
         self.health = health
+        self.clock = clock
         self.logger = logger
     }
 
@@ -68,9 +72,21 @@ public struct SliceEnvironment: Sendable {
     }
 }
 
-extension Date {
-    /// A wall-clock time `duration` from now, for `notBefore`.
-    static func after(_ duration: Duration) -> Date {
-        Date().addingTimeInterval(duration.seconds)
+extension SliceEnvironment {
+    /// Runs `body` in the Birst conversation of `job`'s affinity cookie, then records the
+    /// conversation's cookie in the job, whether `body` returned or threw: a re-login or a
+    /// job token issued during `body` binds the job to that server from now on.
+    func withSession<T>(
+        _ job: inout JobEnvelope, _ body: (any BirstConnection, inout JobEnvelope) async throws -> T
+    ) async throws -> T {
+        let session = await birst.session(affinityCookie: job.birst.affinityCookie)
+        do {
+            let result = try await body(session, &job)
+            job.birst.affinityCookie = await session.affinityCookie
+            return result
+        } catch {
+            job.birst.affinityCookie = await session.affinityCookie
+            throw error
+        }
     }
 }

@@ -59,7 +59,7 @@ public actor SliceDispatcher {
         }
         let notBefore = (try? decoded.get())?.notBefore
         let (ticket, actions) = state.admit(
-            partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: Date(),
+            partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: runner.env.clock.now,
             timestamp: message.timestamp, producedHere: message.header(JobHeaders.worker).map { $0 == workerID } ?? false
         )
         if let ticket { work[ticket] = Work(message: message, decoded: decoded) }
@@ -69,7 +69,7 @@ public actor SliceDispatcher {
     /// Partitions were assigned. Their messages start once each partition's backlog has
     /// been read (``caughtUp(_:)``), or after `catchUpLimit` at the latest.
     public func assign(_ partitions: [TopicPartition], catchUpLimit: Duration = .seconds(3)) {
-        execute(state.assigned(partitions, readingBacklog: true))
+        execute(state.assigned(partitions, now: runner.env.clock.now, readingBacklog: true))
         Task { [weak self] in
             try? await Task.sleep(for: catchUpLimit)
             for partition in partitions { await self?.caughtUp(partition) }
@@ -300,7 +300,7 @@ public actor SliceDispatcher {
     /// A job backing off: waits aside until its time (nil: then it takes a slot like any
     /// other). A stop while waiting hands it straight back, unchanged.
     private static func waitOut(_ item: Work, job: JobEnvelope, until date: Date, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd? {
-        let delay = max(date.timeIntervalSinceNow, 0)
+        let delay = max(date.timeIntervalSince(runner.env.clock.now), 0)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
             group.addTask { await item.stop.wait() }
@@ -310,7 +310,7 @@ public actor SliceDispatcher {
         if Task.isCancelled { return .abandoned }
         guard let reason = item.stop.reason else { return nil }
         do {
-            try await runner.handBack(item.message, job: job, reason: reason == .shutdown ? .shutdown : .rebalance)
+            try await runner.handBack(item.message, job: job, reason: HandoffReason(reason))
             return .handedOn
         } catch {
             return abandoned(item, error: error, logger: logger)

@@ -5,7 +5,7 @@ import Curl
 /// job up, or simply out of time.
 public enum SliceFailure: Error, Sendable, CustomStringConvertible {
     /// Worth retrying after a back-off (Birst busy or restarting, S3 or network trouble).
-    case transient(kind: String, message: String)
+    case transient(TransientKind, message: String)
     /// Retrying cannot help.
     case deadLetter(DeadLetterKind, String)
     /// The slice ran out of time inside a call; hand the job on as it stands.
@@ -31,16 +31,16 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
             case .accessDenied where s3.rejectsCredentials:
                 return .environment(.s3Credentials(bucket: s3.bucket, message: s3.description))
             case .accessDenied: return .deadLetter(.s3Denied, s3.description)
-            default: return .transient(kind: "s3", message: s3.description)
+            default: return .transient(.s3, message: s3.description)
             }
         case let curl as CurlError where curl.isConnectionFailure:
             return .environment(.s3Unreachable(bucket: bucket, message: curl.description))
         case let curl as CurlError:
-            return .transient(kind: "network", message: curl.description)
+            return .transient(.network, message: curl.description)
         case is CancellationError:
             return .outOfTime
         default:
-            return .transient(kind: "internal", message: String(describing: error))
+            return .transient(.internal, message: String(describing: error))
         }
     }
 
@@ -51,7 +51,7 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
             // every job, not for this one.
             return .environment(.birstUnreachable(error.description))
         case .transient, .invalidResponse:
-            return .transient(kind: "birst-transient", message: error.description)
+            return .transient(.birstTransient, message: error.description)
         case .deadlineExceeded:
             return .outOfTime
         case .invalidToken:
@@ -63,16 +63,16 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
         case .invalidRequest:
             return .deadLetter(.birstRejected, error.description)
         case .fault:
-            if previous?.kind == "birst-fault", (previous?.count ?? 1) >= maxConsecutiveFaults {
+            if previous?.kind == TransientKind.birstFault.rawValue, (previous?.count ?? 1) >= maxConsecutiveFaults {
                 return .deadLetter(.birstRejected, error.description)
             }
-            return .transient(kind: "birst-fault", message: error.description)
+            return .transient(.birstFault, message: error.description)
         }
     }
 
     public var description: String {
         switch self {
-        case .transient(let kind, let message): "\(kind): \(message)"
+        case .transient(let kind, let message): "\(kind.rawValue): \(message)"
         case .deadLetter(let kind, let message): "\(kind.rawValue): \(message)"
         case .outOfTime: "out of time"
         case .environment(let fault): fault.description

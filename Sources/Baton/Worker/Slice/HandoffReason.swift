@@ -26,3 +26,14 @@ public enum HandoffReason: String, Sendable {
         }
     }
 }
+
+extension HandoffReason {
+    /// The hand-off a stop asks for: where ``StopSignal``'s reasons become hand-off
+    /// reasons, once for the runner and the dispatcher alike.
+    public init(_ stop: StopSignal.Reason) {
+        switch stop {
+        case .shutdown: self = .shutdown
+        case .rebalance: self = .rebalance
+        }
+    }
+}

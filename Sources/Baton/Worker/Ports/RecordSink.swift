@@ -1,0 +1,14 @@
+import Kafka
+
+/// Where a slice's records go: the worker's Kafka producer, or a unit test's recorder.
+/// `send` returns once the record is acknowledged (for the producer: `acks=all`) and
+/// throws when it was not; a ``KafkaError`` tells retriable from fatal failures.
+public protocol RecordSink: Sendable {
+    func send(_ record: OutgoingRecord) async throws
+}
+
+extension KafkaProducer: RecordSink {
+    public func send(_ record: OutgoingRecord) async throws {
+        _ = try await send(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
+    }
+}
