@@ -2,12 +2,13 @@ import Foundation
 import Kafka
 import Logging
 
-/// Carries out ``SliceDispatcherState``'s decisions: runs slices as tasks, wakes jobs
-/// waiting out their `notBefore`, stops and cancels slices, commits, pauses fetching.
-/// Every decision is the state machine's; this actor only feeds it events (messages,
-/// slice ends, rebalances, stop, timers) and executes the actions it returns.
-public actor SliceDispatcher {
-    public typealias Ticket = SliceDispatcherState.Ticket
+/// Carries out ``SliceDispatcherState``'s decisions for the worker's loop: runs slices
+/// and waits as tasks that report back as ``WorkerEvent``s, stops and cancels them,
+/// commits one batch at a time, pauses fetching, and lets a rebalance go on once its
+/// partitions are released. Only the loop calls it, one event at a time; every decision
+/// is the state machine's.
+final class SliceDispatcher {
+    typealias Ticket = SliceDispatcherState.Ticket
 
     private struct Work {
         var message: KafkaMessage
@@ -16,143 +17,157 @@ public actor SliceDispatcher {
         var task: Task<Void, Never>?
     }
 
-    private var state: SliceDispatcherState
+    private(set) var state: SliceDispatcherState
+    /// Why draining ended, once it has.
+    private(set) var drained: SliceDispatcherState.Drain?
     private var work: [Ticket: Work] = [:]
     private let runner: SliceRunner
+    private let consumer: KafkaConsumer
+    private let inbox: AsyncStream<WorkerEvent>.Continuation
+    private let handoffGrace: Duration
     private let logger: Logger
     /// This worker's id as bytes, as its continuations carry it in `baton-worker`.
     private let workerID: [UInt8]
-    private var consumer: KafkaConsumer?
-    private var releaseWaiters: [(partitions: Set<TopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
-    private var drainWaiters: [CheckedContinuation<SliceDispatcherState.Drain, Never>] = []
-    private let commitRequests: AsyncStream<Void>.Continuation
-    private let commitSignals: AsyncStream<Void>
-    private let failures: AsyncStream<String>.Continuation
-    /// Reports once when the producer failed for good: the worker must stop.
-    public nonisolated let producerFailures: AsyncStream<String>
+    /// Revocations waiting for their partitions to be released.
+    private var revocations: [(partitions: Set<TopicPartition>, done: CheckedContinuation<Void, Never>)] = []
+    private var commit: Task<Void, Never>?
+    private var timers: [Task<Void, Never>] = []
+    private var drainTimerStarted = false
 
-    public init(runner: SliceRunner, concurrency: Int, logger: Logger) {
+    init(runner: SliceRunner, consumer: KafkaConsumer, inbox: AsyncStream<WorkerEvent>.Continuation, concurrency: Int, handoffGrace: Duration, logger: Logger) {
         self.runner = runner
+        self.consumer = consumer
+        self.inbox = inbox
+        self.handoffGrace = handoffGrace
         self.logger = logger
         self.workerID = Array(runner.env.records.workerID.utf8)
         self.state = SliceDispatcherState(concurrency: concurrency)
-        (commitSignals, commitRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        (producerFailures, failures) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func attach(_ consumer: KafkaConsumer) {
-        self.consumer = consumer
+    /// One event in, its actions carried out.
+    func handle(_ event: WorkerEvent) {
+        switch event {
+        case .fetched(.message(let message), let taken):
+            admit(message)
+            taken.resume()
+        case .fetched(.endOfPartition(let partition, _), let taken):
+            execute(state.caughtUp(partition))
+            taken.resume()
+        case .fetchEnded, .stop:
+            execute(state.stopRequested())
+        case .rebalance(let rebalance, let done):
+            self.rebalance(rebalance, done: done)
+        case .released(let partitions):
+            released(partitions)
+        case .revokeTimedOut(let partitions):
+            let actions = state.revokeTimedOut(partitions)
+            if actions.contains(where: { if case .cancel = $0 { true } else { false } }) {
+                logger.warning("slices did not hand off in time; their messages will be redelivered to the next owner", metadata: [
+                    "partitions": "\(partitions.map(\.description))",
+                ])
+            }
+            execute(actions)
+        case .catchUpElapsed(let partitions):
+            for partition in partitions { execute(state.caughtUp(partition)) }
+        case .sliceEnded(let ticket, let end):
+            work[ticket] = nil
+            execute(state.sliceEnded(ticket, end))
+        case .delayElapsed(let ticket):
+            execute(state.delayElapsed(ticket))
+        case .committed(let offsets, let succeeded):
+            commit = nil
+            if succeeded {
+                state.committed(offsets)
+                // The watermark moved while this commit was under way.
+                commitPending()
+            }
+        case .health(let healthy):
+            execute(healthy ? state.environmentRecovered() : state.environmentFailed())
+        case .drainTimedOut:
+            let actions = state.drainTimedOut()
+            if !actions.isEmpty {
+                logger.warning("slices did not hand off in time; their messages will be redelivered", metadata: ["slices": "\(state.slotsInUse)"])
+            }
+            execute(actions)
+        }
+        if case .draining = state.lifecycle, !drainTimerStarted {
+            drainTimerStarted = true
+            after(handoffGrace, .drainTimedOut)
+        }
+        WorkerMetrics.dispatcher(state)
     }
 
-    public var inFlight: Int { state.inFlight }
+    /// An event that arrived after the loop ended: whoever waits on it goes on.
+    func discard(_ event: WorkerEvent) {
+        switch event {
+        case .fetched(_, let taken): taken.resume()
+        case .rebalance(_, let done): done.resume()
+        default: break
+        }
+    }
 
-    /// The state machine as it stands (for diagnostics and tests).
-    public var snapshot: SliceDispatcherState { state }
+    /// After draining: waits for a commit under way, commits what is still pending, and
+    /// stops the timers.
+    func finish() async {
+        await commit?.value
+        for timer in timers { timer.cancel() }
+        for revocation in revocations { revocation.done.resume() }
+        revocations = []
+        let pending = state.pendingCommits()
+        guard !pending.isEmpty else { return }
+        do {
+            try await consumer.commit(pending)
+            state.committed(pending)
+        } catch {
+            logger.warning("offset commit failed", metadata: ["error": "\(error)"])
+        }
+    }
 
     // MARK: Events in
 
-    /// A fetched message, already decoded (off the actor).
-    public func admit(_ message: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>) {
+    private func admit(_ message: KafkaMessage) {
+        let decoded = runner.read(message)
         let job: SliceDispatcherState.JobRef? = switch decoded {
         case .success(let envelope): SliceDispatcherState.JobRef(key: Self.lineageKey(envelope, message), slices: envelope.slices)
         case .failure: nil
         }
-        let notBefore = (try? decoded.get())?.notBefore
         let (ticket, actions) = state.admit(
-            partition: message.topicPartition, offset: message.offset, job: job, notBefore: notBefore, now: runner.env.clock.now,
-            timestamp: message.timestamp, producedHere: message.header(JobHeaders.worker).map { $0 == workerID } ?? false
+            partition: message.topicPartition, offset: message.offset, job: job, notBefore: (try? decoded.get())?.notBefore,
+            now: runner.env.clock.now, timestamp: message.timestamp,
+            producedHere: message.header(JobHeaders.worker).map { $0 == workerID } ?? false
         )
         if let ticket { work[ticket] = Work(message: message, decoded: decoded) }
         execute(actions)
     }
 
-    /// Partitions were assigned. Their messages start once each partition's backlog has
-    /// been read (``caughtUp(_:)``), or after `catchUpLimit` at the latest.
-    public func assign(_ partitions: [TopicPartition], catchUpLimit: Duration = .seconds(3)) {
-        execute(state.assigned(partitions, now: runner.env.clock.now, readingBacklog: true))
-        Task { [weak self] in
-            try? await Task.sleep(for: catchUpLimit)
-            for partition in partitions { await self?.caughtUp(partition) }
-        }
-    }
-
-    /// The consumer reached the end of `partition` (its backlog is admitted).
-    public func caughtUp(_ partition: TopicPartition) {
-        execute(state.caughtUp(partition))
-    }
-
-    /// Partitions are leaving this worker: their slices hand their jobs on (for up to
-    /// `grace`), what is done is committed, and the partitions are forgotten.
-    public func revoke(_ partitions: [TopicPartition], within grace: Duration) async {
-        let leaving = Set(partitions)
-        await withCheckedContinuation { continuation in
-            releaseWaiters.append((leaving, continuation))
+    private func rebalance(_ event: RebalanceEvent, done: CheckedContinuation<Void, Never>) {
+        switch event {
+        case .assigned(let partitions):
+            logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description))"])
+            execute(state.assigned(partitions, now: runner.env.clock.now, readingBacklog: true))
+            // Messages start once each partition's backlog is read, or after 3 s at the latest.
+            after(.seconds(3), .catchUpElapsed(partitions))
+            done.resume()
+        case .revoked(let partitions):
+            logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description))"])
+            revocations.append((Set(partitions), done))
             execute(state.revoked(partitions))
-            Task { [weak self] in
-                try? await Task.sleep(for: grace)
-                await self?.revokeTimedOut(partitions)
-            }
+            after(handoffGrace, .revokeTimedOut(partitions))
+        case .lost(let partitions):
+            logger.warning("partitions lost", metadata: ["partitions": "\(partitions.map(\.description))"])
+            execute(state.lost(partitions))
+            done.resume()
         }
     }
 
-    private func revokeTimedOut(_ partitions: [TopicPartition]) {
-        let actions = state.revokeTimedOut(partitions)
-        if actions.contains(where: { if case .cancel = $0 { true } else { false } }) {
-            logger.warning("slices did not hand off in time; their messages will be redelivered to the next owner", metadata: [
-                "partitions": "\(partitions.map(\.description))",
-            ])
+    private func released(_ partitions: [TopicPartition]) {
+        let released = Set(partitions)
+        var still: [(partitions: Set<TopicPartition>, done: CheckedContinuation<Void, Never>)] = []
+        for var revocation in revocations {
+            revocation.partitions.subtract(released)
+            if revocation.partitions.isEmpty { revocation.done.resume() } else { still.append(revocation) }
         }
-        execute(actions)
-    }
-
-    /// Birst or S3 is unusable for every job: stop fetching until it recovers.
-    public func environmentFailed() {
-        execute(state.environmentFailed())
-    }
-
-    public func environmentRecovered() {
-        execute(state.environmentRecovered())
-    }
-
-    /// Partitions already owned by someone else: their slices are cut off and produce
-    /// nothing more; nothing is committed for them.
-    public func lose(_ partitions: [TopicPartition]) {
-        execute(state.lost(partitions))
-    }
-
-    /// Shutdown (or the end after a producer failure): take nothing new, hand every job
-    /// on (for up to `grace`), commit what is done. Returns why the dispatcher drained.
-    public func shutdown(within grace: Duration) async -> SliceDispatcherState.Drain {
-        let drain = await withCheckedContinuation { continuation in
-            if case .stopped(let drain) = state.lifecycle { return continuation.resume(returning: drain) }
-            drainWaiters.append(continuation)
-            execute(state.stopRequested())
-            Task { [weak self] in
-                try? await Task.sleep(for: grace)
-                await self?.drainTimedOut()
-            }
-        }
-        commitRequests.finish()
-        failures.finish()
-        await commitPending()
-        return drain
-    }
-
-    private func drainTimedOut() {
-        let actions = state.drainTimedOut()
-        if !actions.isEmpty {
-            logger.warning("slices did not hand off in time; their messages will be redelivered", metadata: ["slices": "\(state.slotsInUse)"])
-        }
-        execute(actions)
-    }
-
-    private func ended(_ ticket: Ticket, _ end: SliceDispatcherState.SliceEnd) {
-        work[ticket] = nil
-        execute(state.sliceEnded(ticket, end))
-    }
-
-    private func delayElapsed(_ ticket: Ticket) {
-        execute(state.delayElapsed(ticket))
+        revocations = still
     }
 
     // MARK: Actions out
@@ -166,10 +181,8 @@ public actor SliceDispatcher {
                 let strayOfFinishedJob: Bool = if case .failure = item.decoded, let key = item.message.key {
                     state.isFinishedJob(String(decoding: key, as: UTF8.self))
                 } else { false }
-                work[ticket]?.task = Task { [runner, logger] in
-                    let end = await Self.runSlice(item, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger)
-                    self.ended(ticket, end)
-                }
+                work[ticket]?.task = Self.slice(
+                    item, ticket: ticket, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger, inbox: inbox)
             case .skip(let ticket, let newest):
                 if let item = work.removeValue(forKey: ticket), case .success(let job) = item.decoded {
                     var logger = logger
@@ -181,13 +194,7 @@ public actor SliceDispatcher {
                 }
             case .wake(let ticket, let date):
                 guard let item = work[ticket], case .success(let job) = item.decoded else { continue }
-                work[ticket]?.task = Task { [runner, logger] in
-                    if let end = await Self.waitOut(item, job: job, until: date, runner: runner, logger: logger) {
-                        self.ended(ticket, end)
-                    } else {
-                        self.delayElapsed(ticket)
-                    }
-                }
+                work[ticket]?.task = Self.wait(item, ticket: ticket, job: job, until: date, runner: runner, logger: logger, inbox: inbox)
             case .stop(let tickets, let reason):
                 if !tickets.isEmpty {
                     logger.info("asking slices to hand their jobs on", metadata: ["reason": "\(reason.rawValue)", "slices": "\(tickets.count)"])
@@ -207,83 +214,80 @@ public actor SliceDispatcher {
             case .drop(let tickets):
                 for ticket in tickets { work[ticket] = nil }
             case .commit:
-                commitRequests.yield()
+                commitPending()
             case .release(let partitions, let offsets):
-                Task { await self.release(partitions, offsets: offsets) }
+                Task { [consumer, logger, inbox] in
+                    if !offsets.isEmpty {
+                        do {
+                            try await consumer.commit(offsets)
+                        } catch {
+                            logger.warning("offset commit on revoke failed; the next owner redoes those messages", metadata: ["error": "\(error)"])
+                        }
+                    }
+                    inbox.yield(.released(partitions))
+                }
             case .pauseFetching:
-                if let consumer { consumer.pause(Array(consumer.assignment())) }
+                consumer.pause(Array(consumer.assignment()))
             case .resumeFetching:
-                if let consumer { consumer.resume(Array(consumer.assignment())) }
+                consumer.resume(Array(consumer.assignment()))
             case .drained(let drain):
-                for waiter in drainWaiters { waiter.resume(returning: drain) }
-                drainWaiters = []
+                drained = drain
             }
         }
-        reportProducerFailure()
-        WorkerMetrics.dispatcher(state)
     }
 
-    /// Samples the consumer's lag per partition into the metrics (every few seconds).
-    public func recordConsumerLag() async {
-        guard let consumer else { return }
-        let lag = await consumer.lag()
-        WorkerMetrics.recordConsumerLag(Dictionary(lag.map { ($0.key.partition, $0.value) }) { a, _ in a })
-    }
-
-    private var producerFailureReported = false
-
-    /// Tells the worker (once) that the producer failed: it stops consuming and exits.
-    private func reportProducerFailure() {
-        guard !producerFailureReported else { return }
-        switch state.lifecycle {
-        case .draining(.producerFailed(let reason)), .stopped(.producerFailed(let reason)):
-            producerFailureReported = true
-            failures.yield(reason)
-            failures.finish()
-        default:
-            break
-        }
-    }
-
-    private func release(_ partitions: [TopicPartition], offsets: [TopicPartition: Int64]) async {
-        if !offsets.isEmpty, let consumer {
-            do {
-                try await consumer.commit(offsets)
-            } catch {
-                logger.warning("offset commit on revoke failed; the next owner redoes those messages", metadata: ["error": "\(error)"])
-            }
-        }
-        let released = Set(partitions)
-        var still: [(partitions: Set<TopicPartition>, continuation: CheckedContinuation<Void, Never>)] = []
-        for var waiter in releaseWaiters {
-            waiter.partitions.subtract(released)
-            if waiter.partitions.isEmpty { waiter.continuation.resume() } else { still.append(waiter) }
-        }
-        releaseWaiters = still
-    }
-
-    // MARK: Commits
-
-    /// Commits, one at a time, whenever the watermark moved; ends after shutdown.
-    public func runCommits() async {
-        for await _ in commitSignals { await commitPending() }
-    }
-
-    /// Commits every partition whose watermark moved. Errors (a rebalance racing the
-    /// commit) are logged; the next commit carries the same offsets.
-    private func commitPending() async {
-        guard let consumer else { return }
+    /// Commits every partition whose watermark moved, one commit at a time. A failure (a
+    /// rebalance racing the commit) is logged; the next move commits the same offsets.
+    private func commitPending() {
+        guard commit == nil else { return }
         let pending = state.pendingCommits()
         guard !pending.isEmpty else { return }
-        do {
-            try await consumer.commit(pending)
-            state.committed(pending)
-        } catch {
-            logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+        commit = Task { [consumer, logger, inbox] in
+            do {
+                try await consumer.commit(pending)
+                inbox.yield(.committed(pending, succeeded: true))
+            } catch {
+                logger.warning("offset commit failed; will retry", metadata: ["error": "\(error)"])
+                inbox.yield(.committed(pending, succeeded: false))
+            }
         }
+    }
+
+    /// Posts `event` into the loop after `delay`.
+    private func after(_ delay: Duration, _ event: WorkerEvent) {
+        timers.append(Task { [inbox] in
+            guard (try? await Task.sleep(for: delay)) != nil else { return }
+            inbox.yield(event)
+        })
     }
 
     // MARK: Slices
+
+    /// A slice as a task that reports its end into the loop.
+    private static func slice(
+        _ item: Work, ticket: Ticket, redelivered: Bool, strayOfFinishedJob: Bool, runner: SliceRunner, logger: Logger,
+        inbox: AsyncStream<WorkerEvent>.Continuation
+    ) -> Task<Void, Never> {
+        Task {
+            let end = await runSlice(item, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger)
+            inbox.yield(.sliceEnded(ticket, end))
+        }
+    }
+
+    /// A job waiting out its `notBefore` as a task that reports into the loop when its
+    /// time has come, or how it ended when a stop handed it back meanwhile.
+    private static func wait(
+        _ item: Work, ticket: Ticket, job: JobEnvelope, until date: Date, runner: SliceRunner, logger: Logger,
+        inbox: AsyncStream<WorkerEvent>.Continuation
+    ) -> Task<Void, Never> {
+        Task {
+            if let end = await waitOut(item, job: job, until: date, runner: runner, logger: logger) {
+                inbox.yield(.sliceEnded(ticket, end))
+            } else {
+                inbox.yield(.delayElapsed(ticket))
+            }
+        }
+    }
 
     /// Runs one slice; how it ended decides what may be committed.
     private static func runSlice(

@@ -16,7 +16,15 @@ public struct SliceRunner: Sendable {
         self.env = env
     }
 
-    /// Runs a slice of `input`, whose value the dispatcher has already decoded.
+    /// Reads a fetched message's job: its envelope, or why it is unreadable. The
+    /// dispatcher admits the message either way (it holds its partition's watermark);
+    /// ``process(_:decoded:stop:mayBeRedelivered:keyOfFinishedJob:)`` dead-letters an
+    /// unreadable one.
+    public func read(_ message: KafkaMessage) -> Result<JobEnvelope, PoisonReason> {
+        JobEnvelopeCodec.decode(key: message.key, value: message.value)
+    }
+
+    /// Runs a slice of `input`, whose value ``read(_:)`` decoded when it was admitted.
     ///
     /// - Parameter mayBeRedelivered: the message may have been run before with effects its
     ///   envelope does not record (``SliceDispatcherState/isPossibleRedelivery(_:)``).
