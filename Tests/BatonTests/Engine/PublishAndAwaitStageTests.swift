@@ -24,12 +24,8 @@ struct PublishAndAwaitStageTests {
         let bench = try await SliceBench()
         var job = bench.job(stage: .publish)
         bench.birst.fail(.publishData, with: BirstError(kind: .transient, operation: .publishData, message: "timed out", mayHaveTakenEffect: true))
-        do {
-            _ = try await PublishStage(env: bench.env).run(&job, context: bench.context())
-            Issue.record("expected a transient failure")
-        } catch SliceFailure.transient(let kind, _) {
-            #expect(kind == .publishUnknown)
-        }
+        let failure = await bench.failure(of: PublishStage(env: bench.env), &job)
+        #expect(failure?.kind == TransientKind.publishUnknown.rawValue)
         #expect(job.birst.publishToken == nil)
         #expect(job.stage == .publish)
     }
@@ -76,11 +72,7 @@ struct PublishAndAwaitStageTests {
     func missingToken() async throws {
         let bench = try await SliceBench()
         var job = bench.job(stage: .awaitUpload)
-        do {
-            _ = try await AwaitUploadStage(env: bench.env).run(&job, context: bench.context())
-            Issue.record("expected a dead letter")
-        } catch SliceFailure.deadLetter(let kind, _) {
-            #expect(kind == .poison)
-        }
+        let failure = await bench.failure(of: AwaitUploadStage(env: bench.env), &job)
+        #expect(failure?.kind == "poison")
     }
 }

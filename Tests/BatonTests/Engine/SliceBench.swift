@@ -70,4 +70,26 @@ struct SliceBench {
         context.mayBeRedelivered = mayBeRedelivered
         return context
     }
+
+    /// Runs `stage` on `job` and returns how it failed (nil: it did not throw, or threw
+    /// something other than a ``SliceFailure``, which the test then sees in `job`).
+    func failure(of stage: some Stage, _ job: inout JobEnvelope, context: SliceContext? = nil) async -> SliceFailure? {
+        do {
+            _ = try await stage.run(&job, context: context ?? self.context())
+            return nil
+        } catch {
+            return error as? SliceFailure
+        }
+    }
+}
+
+extension SliceFailure {
+    /// The kind a transient failure or a dead letter records in `lastError.kind`.
+    var kind: String? {
+        switch self {
+        case .transient(let kind, _): kind.rawValue
+        case .deadLetter(let kind, _): kind.rawValue
+        case .outOfTime, .environment: nil
+        }
+    }
 }

@@ -37,12 +37,8 @@ struct UploadStageTests {
         let bench = try await SliceBench()
         var job = bench.job(stage: .upload)
         job.source.size = 2999
-        do {
-            _ = try await UploadStage(env: bench.env).run(&job, context: bench.context())
-            Issue.record("expected a dead letter")
-        } catch SliceFailure.deadLetter(let kind, _) {
-            #expect(kind == .s3Mismatch)
-        }
+        let failure = await bench.failure(of: UploadStage(env: bench.env), &job)
+        #expect(failure?.kind == "s3-mismatch")
         #expect(bench.birst.calls.isEmpty)
     }
 
@@ -66,12 +62,8 @@ struct UploadStageTests {
         var job = bench.job(stage: .upload)
         bench.birst.fail(.uploadData, with: BirstError(kind: .transient, operation: .uploadData, message: "timed out", mayHaveTakenEffect: true))
         bench.birst.setCookie("BIRSTSERVER=app2102")
-        do {
-            _ = try await UploadStage(env: bench.env).run(&job, context: bench.context())
-            Issue.record("expected a transient failure")
-        } catch SliceFailure.transient(let kind, _) {
-            #expect(kind == .uploadRestart)
-        }
+        let failure = await bench.failure(of: UploadStage(env: bench.env), &job)
+        #expect(failure?.kind == TransientKind.uploadRestart.rawValue)
         #expect(job.birst.uploadToken == nil)
         #expect(job.birst.uploadedBytes == 0)
         #expect(job.birst.affinityCookie == "BIRSTSERVER=app2102")

@@ -6,7 +6,7 @@ import Kafka
 /// watermark, each job's lineage, and the lifecycle (running, draining, stopped).
 ///
 /// Events go in through its mutating methods; what must happen comes out as
-/// ``Action``s, which the ``SliceDispatcher`` actor carries out (start a slice, wake a
+/// ``Action``s, which ``SliceDispatcher`` carries out for the worker's loop (start a slice, wake a
 /// waiting job, stop or cancel slices, commit, pause fetching). No I/O, no clocks, no
 /// tasks: the rules can be tested on their own, event by event.
 ///

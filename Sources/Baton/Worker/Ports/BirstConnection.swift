@@ -14,9 +14,11 @@ public protocol BirstConnection: Sendable {
     /// The cookie jar in its compact form, to carry in the job (`birst.affinityCookie`).
     var affinityCookie: String { get async }
 
+    /// The space's load status: `Available`, or busy with a load or publish.
     func getLoadStatus(spaceID: String, deadline: Deadline) async throws(BirstError) -> LoadStatus
-    /// Returns the upload token.
+    /// Opens an upload into `sourceName`; returns the upload token.
     func beginDataUpload(spaceID: String, sourceName: String, deadline: Deadline) async throws(BirstError) -> String
+    /// The route's upload options (`name=value`), before the first chunk.
     func setDataUploadOptions(uploadToken: String, options: [DataUploadOption], deadline: Deadline) async throws(BirstError)
     /// Appends `range` of `source` to the upload in chunks (`uploadData` calls), as
     /// ``ChunkedUpload/upload(_:of:uploadToken:session:deadline:shouldStop:abandon:onChunk:)``
@@ -25,16 +27,21 @@ public protocol BirstConnection: Sendable {
         _ range: Range<Int64>, of source: some ByteSource, uploadToken: String, chunking: ChunkedUpload, deadline: Deadline,
         shouldStop: @Sendable () -> Bool, abandon: (@Sendable () async -> Void)?
     ) async throws(UploadInterrupted) -> UploadProgress
+    /// Ends the upload; Birst then processes it (poll the upload token).
     func finishDataUpload(uploadToken: String, deadline: Deadline) async throws(BirstError)
-    /// Starts processing; returns the publish job token.
+    /// Starts processing `subgroups` (empty: all) as of `date`; returns the publish job token.
     func publishData(spaceID: String, subgroups: [String], date: Date, deadline: Deadline) async throws(BirstError) -> String
+    /// Whether the upload or publish job of `jobToken` has ended (either way).
     func isJobComplete(jobToken: String, deadline: Deadline) async throws(BirstError) -> Bool
+    /// How an ended job went: `Complete`, `None` (an upload without errors) or `Failed`.
     func getJobStatus(jobToken: String, deadline: Deadline) async throws(BirstError) -> JobStatus
 }
 
 extension BirstSession: BirstConnection {
+    /// The endpoint of the session's client.
     public nonisolated var server: String { client.configuration.endpoint }
 
+    /// `chunking`'s upload through this session.
     public nonisolated func upload(
         _ range: Range<Int64>, of source: some ByteSource, uploadToken: String, chunking: ChunkedUpload, deadline: Deadline,
         shouldStop: @Sendable () -> Bool, abandon: (@Sendable () async -> Void)?

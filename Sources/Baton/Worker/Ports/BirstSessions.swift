@@ -9,6 +9,7 @@ public protocol BirstSessions: Sendable {
 }
 
 extension BirstSessionPool: BirstSessions {
+    /// The pooled session for `affinityCookie`.
     public func session(affinityCookie: String?) async -> any BirstConnection {
         let session: BirstSession = session(affinityCookie: affinityCookie)
         return session

@@ -8,7 +8,9 @@ public protocol OutcomeNotifier: Sendable {
     func emailRecipients(for record: OutcomeRecord, target: JobTarget?) -> [String]
     /// Webhook URLs that get `record`.
     func webhooks(for target: JobTarget?) -> [String]
+    /// Sends the outcome's e-mail to `recipients` (nothing when empty).
     func sendEmail(_ record: OutcomeRecord, to recipients: [String]) async throws
+    /// POSTs `record` as JSON to `url`; a status outside 2xx throws.
     func postWebhook(_ record: OutcomeRecord, to url: String) async throws
 }
 

@@ -4,10 +4,12 @@ import Kafka
 /// `send` returns once the record is acknowledged (for the producer: `acks=all`) and
 /// throws when it was not; a ``KafkaError`` tells retriable from fatal failures.
 public protocol RecordSink: Sendable {
+    /// Returns once `record` is acknowledged.
     func send(_ record: OutgoingRecord) async throws
 }
 
 extension KafkaProducer: RecordSink {
+    /// Produces `record` and awaits its delivery report.
     public func send(_ record: OutgoingRecord) async throws {
         _ = try await send(topic: record.topic, key: record.key, value: record.value, headers: record.headers)
     }

@@ -15,7 +15,7 @@ public struct LoopGuard: Sendable {
         self.init(maxJobAge: settings.maxJobAge, maxSlices: settings.maxSlices)
     }
 
-    public func violation(_ job: JobEnvelope, now: Date = Date()) -> (kind: DeadLetterKind, reason: String)? {
+    public func violation(_ job: JobEnvelope, now: Date) -> (kind: DeadLetterKind, reason: String)? {
         if job.retriesLeft <= 0 { return (.retriesExhausted, "no retries left after \(job.slices) slices (stage \(job.stage.rawValue))") }
         let age = now.timeIntervalSince(job.createdAt)
         if age > maxJobAge.seconds {

@@ -18,6 +18,7 @@ public struct SliceEnvironment: Sendable {
     public var notifier: any OutcomeNotifier
     /// Whether Birst and S3 are usable; slices report environment faults here.
     public var health: EnvironmentHealth
+    /// Wall-clock time for `notBefore`, timings and job age.
     public var clock: any WallClock
     public var logger: Logger
 
