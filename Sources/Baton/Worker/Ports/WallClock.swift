@@ -15,10 +15,3 @@ extension WallClock {
         now.addingTimeInterval(duration.seconds)
     }
 }
-
-/// The system's clock: what a worker runs on.
-public struct SystemWallClock: WallClock {
-    public init() {}
-
-    public var now: Date { Date() }
-}
