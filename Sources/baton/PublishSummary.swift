@@ -23,6 +23,12 @@ enum PublishSummary {
         return lines
     }
 
+    /// The summary when the input is not a usable S3 event (`reason`): nothing published.
+    static func unusable(reason: String, json: Bool) -> [String] {
+        if json { return [jsonLine(["summary": ["published": 0, "unrouted": 0, "skipped": 0]])] }
+        return ["0 jobs published, 0 unrouted, 0 skipped: the input is not a usable S3 event (\(reason)), nothing published"]
+    }
+
     private static func jsonLine(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -21,10 +21,18 @@ public struct BatonConfiguration: Sendable, Equatable {
     /// `BATON_…` environment variables that match no setting: probably misspelt.
     public var unknownEnvironment: [String] = []
 
+    /// - Throws: `ConfigurationError` naming the setting and, when the command line gave
+    ///   the value, the flag that did.
     public static func load(_ sources: ConfigSources) async throws -> BatonConfiguration {
         let accessed = AccessedKeys()
         let settings = try await sources.settingsReader(reporter: accessed)
-        var configuration = try load(settings, baseDirectory: sources.baseDirectory)
+        var configuration: BatonConfiguration
+        do {
+            configuration = try load(settings, baseDirectory: sources.baseDirectory)
+        } catch var error as ConfigurationError {
+            error.commandLineSource = error.commandLineSource ?? sources.commandLineSource(of: error.key)
+            throw error
+        }
         if let file = sources.filePath { try UnknownSettings.check(file: file, accessed: accessed.all) }
         try UnknownSettings.check(flags: sources.flags.keys, accessed: accessed.all)
         configuration.unknownEnvironment = UnknownSettings.unknownEnvironment(sources.environment, accessed: accessed.all)
