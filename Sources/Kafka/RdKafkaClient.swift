@@ -3,21 +3,6 @@ import Logging
 import Synchronization
 internal import CRdKafka
 
-/// Object behind librdkafka's `opaque` pointer: the callbacks find their Swift state
-/// through it. Retained by the client from just before `rd_kafka_new` until after
-/// `rd_kafka_destroy` has returned, so no callback can outlive it.
-class RdKafkaContext: @unchecked Sendable {
-    // @unchecked: subclasses only add `let` properties and Mutex-protected state.
-    let logger: Logger
-
-    init(logger: Logger) {
-        self.logger = logger
-    }
-
-    /// A fatal error was raised (served from the poll thread).
-    func fatalErrorRaised(_ error: KafkaError) {}
-}
-
 /// One librdkafka client instance (`rd_kafka_t`) and the serial queue its blocking calls
 /// run on. The handle is destroyed on that queue, after every call queued before it.
 final class RdKafkaClient: @unchecked Sendable {
