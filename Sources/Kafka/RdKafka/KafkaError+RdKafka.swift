@@ -46,6 +46,16 @@ extension KafkaError {
         return error
     }
 
+    /// An argument librdkafka would refuse (`_INVALID_ARG`), caught before calling it.
+    static func invalidArgument(_ message: String) -> KafkaError {
+        KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: message)
+    }
+
+    /// A group operation on a client without a group (`_UNKNOWN_GROUP`).
+    static func unknownGroup(context: String) -> KafkaError {
+        KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, context: context)
+    }
+
     static func configuration(property: String, _ message: String) -> KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: message, property: property)
     }

@@ -15,6 +15,16 @@ final class PollQueue: Sendable {
         self.queue = Mutex(queue.map { SendablePointer(pointer: $0) })
     }
 
+    /// The client's main queue (a producer's delivery reports and errors).
+    static func main(of handle: OpaquePointer) -> PollQueue {
+        PollQueue(rd_kafka_queue_get_main(handle))
+    }
+
+    /// The consumer queue (messages, and with `serveFromConsumerQueue` everything else).
+    static func consumer(of handle: OpaquePointer) -> PollQueue {
+        PollQueue(rd_kafka_queue_get_consumer(handle))
+    }
+
     func wake() {
         queue.withLock { queue in
             if let queue { rd_kafka_queue_yield(queue.pointer) }
