@@ -3,8 +3,8 @@ import Baton
 import Logging
 
 /// `baton demo`: the whole relay on one machine, from S3 to Birst, in about a minute.
-struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct DemoCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Show Baton at work: a local stack, a simulated Birst, workers and a few reports.",
         discussion: """
@@ -66,7 +66,9 @@ struct DemoCommand: AsyncParsableCommand {
         valueName: "N"))
     var overrunChunks = 0
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         guard (1...12).contains(workers) else { throw ValidationError("--workers must be 1 to 12 (the jobs topic has 12 partitions)") }
         guard (1...SampleReport.catalogue.count).contains(reports) else {
             throw ValidationError("--reports must be 1 to \(SampleReport.catalogue.count)")
@@ -83,7 +85,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    public func run() async throws {
         LogBootstrap.bootstrap(level: "warning")  // people read stdout; the workers' logs go to files
         let settings = DemoSettings(
             workers: workers, reports: reports, timeScale: timeScale ?? DemoSettings.defaultTimeScale, sliceBudget: ConfigDuration.parse(sliceBudget)!,

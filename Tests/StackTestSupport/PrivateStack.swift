@@ -21,7 +21,7 @@ public struct PrivateStack: Sendable {
         public var description: String { "scripts/stack --dir \(directory) up failed: \(detail)" }
     }
 
-    /// The repository's root, found from this file's own path (`Tests/BatonTestSupport/…`).
+    /// The repository's root, found from this file's own path (`Tests/StackTestSupport/…`).
     public static var repositoryRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }

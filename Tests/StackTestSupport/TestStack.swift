@@ -73,23 +73,6 @@ public func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
 }
 
-/// A bounded wait in a test ran out.
-public struct TimeoutError: Error, CustomStringConvertible {
-    /// The (scaled) limit that ran out.
-    public var limit: Duration
-    public var what: String
-
-    public init(limit: Duration, what: String) {
-        self.limit = limit
-        self.what = what
-    }
-
-    public var description: String {
-        let scale = TestTime.scale == 1 ? "" : " (BATON_TEST_TIME_SCALE=\(TestTime.scale))"
-        return "timed out after \(limit)\(scale) waiting for \(what)"
-    }
-}
-
 /// Runs `operation` and fails if it does not finish within `seconds` (on a quiet machine;
 /// scaled by ``TestTime``): every wait in a test is bounded.
 public func withTimeout<T: Sendable>(

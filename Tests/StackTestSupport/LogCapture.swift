@@ -20,21 +20,3 @@ public final class LogCapture: Sendable {
         return logger
     }
 }
-
-struct CapturingLogHandler: LogHandler {
-    let label: String
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        let error = event.error.map { " error: \($0)" } ?? ""
-        capture.append("\(event.level) \(label): \(event.message) \(all)\(error)")
-    }
-}

@@ -1,3 +1,4 @@
+import Baton
 import Foundation
 
 /// The closing table (one row per published job) and the end-to-end figures.
