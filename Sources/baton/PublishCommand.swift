@@ -1,9 +1,7 @@
 import ArgumentParser
 import Baton
 import Foundation
-import Kafka
 import Logging
-import S3Events
 import Synchronization
 import UnixSignals
 
@@ -63,23 +61,21 @@ struct PublishCommand: AsyncParsableCommand {
         // EarlySignals).
         let interruption = PublishInterruption(signals: await UnixSignalsSequence(trapping: .sigint, .sigterm), early: EarlySignals.caught())
         let configuration = try await config.load()
-        let events: S3EventBatch
-        do {
-            events = try readEvents()
-        } catch let error as S3EventError {
+        let input = Result {
+            try uri.map { try PublishInput.object(uri: $0, size: size, eTag: eTag, versionId: versionId) } ?? PublishInput.notification(readPayload())
+        }
+        if case .failure(let unusable as UnusableNotification) = input {
             // Input that is not an S3 event is a usage error (64), and the command still ends
             // with its summary: a script reads "nothing published" the same way every time.
-            printError("baton publish: not a usable S3 event: \(error)")
-            for line in PublishSummary.unusable(reason: "\(error)", json: json) { print(line) }
+            printError("baton publish: not a usable S3 event: \(unusable)")
+            for line in PublishSummary.unusable(reason: "\(unusable)", json: json) { print(line) }
             throw ExitCode(64)
         }
+        let events = try input.get()
         let logger = Logger(label: "baton.publish")
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
-        let publisher = JobPublisher(
-            factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
-            records: JobRecords(topics: configuration.topics, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)"),
-            sink: producer, logger: logger
-        )
+        let clients = KafkaClients(configuration: configuration, logger: logger)
+        let producer = try clients.producer()
+        let publisher = try clients.publisher(through: producer, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)")
         // From here a signal shuts the producer down at once: sends still waiting for the
         // broker (one that is down: up to kafka.deliveryTimeout) fail, and publish returns.
         interruption.whilePublishing { await producer.shutdown(timeout: .zero) }
@@ -99,24 +95,14 @@ struct PublishCommand: AsyncParsableCommand {
         interruption.finished()
         await producer.shutdown(timeout: .seconds(10))
         for item in published { print(PublishReport.line(item, json: json)) }
-        for line in PublishSummary.lines(published, skipped: events.skipped, json: json) { print(line) }
+        for line in PublishSummary.lines(published, skipped: events.skipped.map { ($0.path, $0.reason) }, json: json) { print(line) }
     }
 
-    private func readEvents() throws -> S3EventBatch {
-        if let uri {
-            let object = try S3URI(parsing: uri)
-            return S3EventBatch(events: [
-                S3ObjectEvent(bucket: object.bucket, key: object.key, size: size, eTag: eTag, versionId: versionId, eventTime: Timestamp.format(Date()))
-            ])
-        }
-        let payload: Data
-        if event == "-" {
-            payload = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let data = FileManager.default.contents(atPath: event!) else { throw ValidationError("cannot read \(event!)") }
-            payload = data
-        }
-        return try S3EventParser.parse(Array(payload))
+    /// The notification `--event` names: a file, or standard input for `-`.
+    private func readPayload() throws -> [UInt8] {
+        if event == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: event!) else { throw ValidationError("cannot read \(event!)") }
+        return Array(data)
     }
 }
 
