@@ -19,8 +19,6 @@ public enum PublishInput {
     public static func notification(_ payload: [UInt8]) throws(UnusableNotification) -> S3EventBatch {
         do {
             return try S3EventParser.parse(payload)
-        } catch let error as S3EventError {
-            throw UnusableNotification(reason: "\(error)")
         } catch {
             throw UnusableNotification(reason: "\(error)")
         }
