@@ -66,6 +66,7 @@ public struct DemoCommand: AsyncParsableCommand {
         valueName: "N"))
     var overrunChunks = 0
 
+    /// The command with its defaults (ArgumentParser fills in the options).
     public init() {}
 
     public func validate() throws {

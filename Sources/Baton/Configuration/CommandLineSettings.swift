@@ -12,6 +12,7 @@ public struct CommandLineSettings: Sendable, Equatable {
     /// Setting key → how it was given: `--set` or the flag (`--slice-budget`).
     public private(set) var origins: [String: String] = [:]
 
+    /// No settings yet.
     public init() {}
 
     /// Adds one value given by `origin` (`--set`, or a flag such as `--slice-budget`).

@@ -5,9 +5,12 @@ import Logging
 /// so the commands never assemble librdkafka properties themselves (and the executable does
 /// not import `Kafka`).
 public struct KafkaClients: Sendable {
+    /// The settings the clients are built from (`kafka`, `topics`, `routing`, `worker.retries`).
     public let configuration: BatonConfiguration
+    /// The logger every client built here logs to.
     public let logger: Logger
 
+    /// Clients for `configuration`, logging to `logger`.
     public init(configuration: BatonConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
