@@ -5,8 +5,8 @@ import Foundation
 /// chosen errors. For tests that need a broker fault on demand and deterministically
 /// (a fatal produce error, say), which a real broker cannot be made to produce.
 ///
-/// Point any client at ``bootstrapServers``. The cluster lives until ``shutdown()``
-/// (or deinit). Not for production use.
+/// Point any client at ``bootstrapServers``. The cluster lives as long as this object
+/// (there is no shutdown call). Not for production use.
 public final class KafkaMockCluster: Sendable {
     private let cluster: RdKafkaMockCluster
     /// `host:port,…` of the mock brokers.
