@@ -17,7 +17,7 @@ struct LogFollowerTests {
         let task = Task { try await follower.run { line in lines.append(String(decoding: line, as: UTF8.self)) } }
         defer { task.cancel() }
         func seen(_ count: Int) async throws {
-            try await eventually(10, "\(count) lines") { lines.all.count >= count }
+            try await eventually(30, "\(count) lines") { lines.all.count >= count }
         }
         try await seen(2)
 
@@ -61,14 +61,14 @@ struct LogFollowerDirectoryTests {
         let follower = LogFollower(paths: [directory], follow: true, pollInterval: .milliseconds(20))
         let task = Task { try await follower.run(sourced: { source, line in lines.append(source, String(decoding: line, as: UTF8.self)) }) }
         defer { task.cancel() }
-        try await eventually(10, "the first file's line") { lines.all.count >= 1 }
+        try await eventually(30, "the first file's line") { lines.all.count >= 1 }
         try "b1\nb2\n".write(toFile: directory + "/worker-b.emf", atomically: false, encoding: .utf8)
-        try await eventually(10, "the new file's lines") { lines.all.count >= 3 }
+        try await eventually(30, "the new file's lines") { lines.all.count >= 3 }
         let handle = try #require(FileHandle(forWritingAtPath: directory + "/worker-a.emf"))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("a2\n".utf8))
         try handle.close()
-        try await eventually(10, "the first file's second line") { lines.all.count >= 4 }
+        try await eventually(30, "the first file's second line") { lines.all.count >= 4 }
         #expect(lines.all.filter { $0.0 == "worker-a.emf" }.map(\.1) == ["a1", "a2"])
         #expect(lines.all.filter { $0.0 == "worker-b.emf" }.map(\.1) == ["b1", "b2"])
         #expect(lines.all.count == 4, "\(lines.all)")

@@ -33,7 +33,7 @@ struct MetricsFileTests {
             #expect(size <= maxSize, "step \(step): \(size) bytes in the file")
             #expect(size + rotated <= 2 * maxSize, "step \(step): \(size + rotated) bytes in the file and its copy")
             let expected = written
-            try await eventually(10, "the follower to read \(expected) lines") { received.all.count >= expected }
+            try await eventually(30, "the follower to read \(expected) lines") { received.all.count >= expected }
         }
         #expect(FileManager.default.fileExists(atPath: path + ".1"), "the file was rotated")
         #expect(!FileManager.default.fileExists(atPath: path + ".2"), "one rotated copy only")
