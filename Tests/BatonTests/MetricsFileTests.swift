@@ -88,6 +88,22 @@ struct WorkerProbeTests {
     }
 }
 
+@Suite("One metrics service for several workers (deploy/compose)")
+struct LabelledWorkersTests {
+    @Test("the same series from two workers' files stay two series, labelled by worker, and each sums its own lines")
+    func labels() {
+        let aggregator = MetricsAggregator()
+        let line = #"{"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"Baton","Dimensions":[["outcome"]],"Metrics":[{"Name":"baton_jobs_total","Unit":"Count"}]}]},"outcome":"completed","baton_jobs_total":2,"BatonMetricKinds":{"baton_jobs_total":"counter"}}"#
+        #expect(aggregator.ingest(line: Array(line.utf8), labels: [("worker", "a")]))
+        #expect(aggregator.ingest(line: Array(line.utf8), labels: [("worker", "a")]))
+        #expect(aggregator.ingest(line: Array(line.utf8), labels: [("worker", "b")]))
+        let text = aggregator.prometheusText()
+        #expect(text.contains(#"baton_jobs_total{outcome="completed",worker="a"} 4"#), "\(text)")
+        #expect(text.contains(#"baton_jobs_total{outcome="completed",worker="b"} 2"#), "\(text)")
+        #expect(aggregator.conflicts == 0)
+    }
+}
+
 private final class Received: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
