@@ -15,6 +15,12 @@ public struct BatonConfiguration: Sendable, Equatable {
     /// How often `baton worker` writes its metrics as EMF lines into the log
     /// (`log.metricsInterval`, default 10s).
     public var metricsInterval: Duration = .seconds(10)
+    /// A file that receives a copy of those EMF lines (`log.metricsPath`, default none),
+    /// for a `baton metrics --follow` sidecar; rotated at ``metricsMaxSize`` bytes.
+    public var metricsPath: String?
+    /// Bytes after which the file at ``metricsPath`` is rotated to `<path>.1`
+    /// (`log.metricsMaxSize`, default 1 MiB).
+    public var metricsMaxSize: Int = 1 << 20
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
 
@@ -58,6 +64,8 @@ public struct BatonConfiguration: Sendable, Equatable {
             baseDirectory: baseDirectory
         )
         configuration.metricsInterval = try settings.duration("log.metricsInterval", default: .seconds(10), minimum: .milliseconds(100))
+        configuration.metricsPath = settings.string("log.metricsPath")
+        configuration.metricsMaxSize = try settings.byteCount("log.metricsMaxSize", default: 1 << 20, range: 4096...(1 << 30))
         return configuration
     }
 }
