@@ -115,9 +115,27 @@ let package = Package(
             dependencies: [
                 "Baton",
                 "BirstSimulator",
+                "BatonDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // `baton demo`: the whole relay on this machine (a local stack, a simulator, worker
+        // processes of this build, sample reports). Its own target, so the executable stays
+        // commands over `Baton`.
+        .target(
+            name: "BatonDemo",
+            dependencies: [
+                "Baton",
+                "BirstSimulator",
+                "Kafka",
+                "Curl",
+                "S3Events",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -142,13 +160,24 @@ let package = Package(
             path: "Sources/BatonBench"
         ),
 
-        // Shared by the test targets and the benchmark: where the local stack runs, unique
-        // names, timeouts, child processes, in-process workers.
+        // The local stack for any test: where it runs, unique names, timeouts, child
+        // processes, captured logs. Knows nothing of the domain, so the tests of the layers
+        // beneath it (Kafka, Curl, Birst) do not depend on `Baton`.
+        .target(
+            name: "StackTestSupport",
+            dependencies: [
+                "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/StackTestSupport"
+        ),
+        // Shared by the domain's test targets and the benchmark: the stack support above, plus
+        // in-process workers and SNS signing.
         .target(
             name: "BatonTestSupport",
             dependencies: [
                 "Baton",
-                "Curl",
+                "StackTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // A locally generated RSA key and certificate that sign SNS messages.
                 .product(name: "X509", package: "swift-certificates"),
@@ -156,9 +185,9 @@ let package = Package(
             ],
             path: "Tests/BatonTestSupport"
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "BatonTestSupport"]),
-        .testTarget(name: "CurlTests", dependencies: ["Curl", "BatonTestSupport"]),
-        .testTarget(name: "BirstTests", dependencies: ["Birst", "BirstSimulator", "Curl", "BatonTestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "StackTestSupport"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "StackTestSupport"]),
+        .testTarget(name: "BirstTests", dependencies: ["Birst", "BirstSimulator", "Curl", "StackTestSupport"]),
         .testTarget(name: "S3EventsTests", dependencies: ["S3Events"]),
         .testTarget(
             name: "BatonTests",

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Synchronization
-internal import CRdKafka
 
 /// A Kafka consumer: a consumer-group member (subscribe) with manual commits,
 /// pause/resume, backpressure and rebalance hand-off — or a reader of explicitly
@@ -64,7 +63,7 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError.configuration(property: "group.id", "a consumer needs a \"group.id\"")
         }
         guard !topics.isEmpty else {
-            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one topic")
+            throw KafkaError.invalidArgument("a consumer needs at least one topic")
         }
         try self.init(configuration: configuration, mode: .subscribe(topics), logger: logger, options: options, onRebalance: onRebalance)
     }
@@ -80,7 +79,7 @@ public final class KafkaConsumer: Sendable {
         options: KafkaConsumerOptions = KafkaConsumerOptions()
     ) throws {
         guard !partitions.isEmpty else {
-            throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "a consumer needs at least one partition")
+            throw KafkaError.invalidArgument("a consumer needs at least one partition")
         }
         try self.init(configuration: configuration, mode: .assign(partitions), logger: logger, options: options, onRebalance: nil)
     }
@@ -106,40 +105,39 @@ public final class KafkaConsumer: Sendable {
             properties[key] = value
         }
         if case .subscribe = mode, let strategy = properties["partition.assignment.strategy"],
-            strategy.contains("cooperative-sticky"), rd_kafka_version() < KafkaConsumer.stickyCloseFixedIn
+            strategy.contains("cooperative-sticky"), RdKafkaConsumer.libraryVersion < KafkaConsumer.stickyCloseFixedIn
         {
             logger.warning(
-                "Kafka consumer: partition.assignment.strategy=\(strategy) with librdkafka \(String(cString: rd_kafka_version_str())): closing before the first assignment (e.g. SIGTERM while joining the group) aborts the process (librdkafka #4312, fixed in 2.3.0); use an eager strategy (roundrobin, range)"
+                "Kafka consumer: partition.assignment.strategy=\(strategy) with librdkafka \(RdKafkaConsumer.libraryVersionName): closing before the first assignment (e.g. SIGTERM while joining the group) aborts the process (librdkafka #4312, fixed in 2.3.0); use an eager strategy (roundrobin, range)"
             )
         }
         let context = ConsumerContext(logger: logger, options: options, onRebalance: onRebalance)
         let client = try RdKafkaClient(kind: .consumer, configuration: properties, context: context, serveErrors: true) {
             conf in
-            if case .subscribe = mode { rd_kafka_conf_set_rebalance_cb(conf, rdKafkaRebalanceCallback) }
+            if case .subscribe = mode { RdKafkaConsumer.installRebalanceCallback(conf) }
         }
         // Serve errors and logs from the consumer queue too.
-        _ = rd_kafka_poll_set_consumer(client.handle)
-        let consumerQueue = PollQueue(rd_kafka_queue_get_consumer(client.handle))
+        RdKafkaConsumer.serveFromConsumerQueue(client.handle)
+        let consumerQueue = PollQueue.consumer(of: client.handle)
 
         let topics: [String]
-        let err: rd_kafka_resp_err_t
+        let error: KafkaError?
         let what: String
         switch mode {
         case .subscribe(let subscribed):
             topics = subscribed
             what = "subscribe to \(subscribed.joined(separator: ", "))"
-            err = RdKafkaTopicPartitionList(topics: subscribed).withPointer { rd_kafka_subscribe(client.handle, $0) }
+            error = RdKafkaConsumer.subscribe(client.handle, to: subscribed, context: what)
         case .assign(let partitions):
             topics = Set(partitions.keys.map(\.topic)).sorted()
             what = "assign \(partitions.keys.sorted().map(\.description).joined(separator: ", "))"
-            let list = RdKafkaTopicPartitionList(offsets: partitions.mapValues(\.rawOffset))
             context.state.withLock { $0.assign(Array(partitions.keys), replacing: true) }
-            err = list.withPointer { rd_kafka_assign(client.handle, $0) }
+            error = RdKafkaConsumer.assign(client.handle, partitions, context: what)
         }
-        if err.isError {
+        if let error {
             consumerQueue.destroy()
             client.destroy {}
-            throw KafkaError(err, context: what)
+            throw error
         }
 
         self.client = client
@@ -217,16 +215,10 @@ public final class KafkaConsumer: Sendable {
     public func commit(_ offsets: [TopicPartition: Int64]) async throws {
         guard !offsets.isEmpty else { return }
         guard groupID != nil else {
-            throw KafkaError(RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, context: "commit needs a \"group.id\"")
+            throw KafkaError.unknownGroup(context: "commit needs a \"group.id\"")
         }
         try await client.blocking("consumer") { handle throws(KafkaError) in
-            let list = RdKafkaTopicPartitionList(offsets: offsets)
-            let err = list.withPointer { rd_kafka_commit(handle, $0, 0) }
-            let what = offsets.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" }.joined(separator: ", ")
-            if err.isError { throw KafkaError(err, context: "commit \(what)") }
-            if let failed = list.entries.first(where: { $0.err.isError }) {
-                throw KafkaError(failed.err, context: "commit \(failed.topicPartition)@\(failed.offset)")
-            }
+            try RdKafkaConsumer.commit(handle, offsets)
         }
         lastCommitted.withLock { $0.merge(offsets) { max($0, $1) } }
     }
@@ -295,14 +287,11 @@ public final class KafkaConsumer: Sendable {
         let timeout = context.options.pollTimeout.milliseconds
         while context.state.withLock({ $0.lifecycle == .running }) {
             context.reconcilePauses(handle: handle)
-            guard let message = rd_kafka_consumer_poll(handle, timeout) else { continue }
-            context.consume(message, handle: handle)
-            rd_kafka_message_destroy(message)
+            RdKafkaConsumer.poll(handle, milliseconds: timeout, into: context)
         }
         // Leave the group; the final revoke reaches onRebalance from in here.
-        let err = rd_kafka_consumer_close(handle)
-        if err.isError {
-            context.logger.warning("Kafka consumer: close: \(KafkaError(err))", metadata: ["kafka.client": "\(client.name)"])
+        if let error = RdKafkaConsumer.close(handle) {
+            context.logger.warning("Kafka consumer: close: \(error)", metadata: ["kafka.client": "\(client.name)"])
         }
         consumerQueue.destroy()
         context.state.withLock { $0.closed() }
@@ -310,17 +299,6 @@ public final class KafkaConsumer: Sendable {
         client.destroy {
             context.logger.debug("Kafka consumer closed", metadata: ["kafka.client": "\(client.name)"])
             closed.signal()
-        }
-    }
-}
-
-extension KafkaStartOffset {
-    var rawOffset: Int64 {
-        switch self {
-        case .beginning: Int64(RD_KAFKA_OFFSET_BEGINNING)
-        case .end: Int64(RD_KAFKA_OFFSET_END)
-        case .committed: Int64(RD_KAFKA_OFFSET_STORED)
-        case .offset(let offset): offset
         }
     }
 }

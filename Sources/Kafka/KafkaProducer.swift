@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-internal import CRdKafka
 
 /// A Kafka producer whose `send` returns once the broker has acknowledged the message.
 ///
@@ -23,12 +22,12 @@ public final class KafkaProducer: Sendable {
         let properties = KafkaProducer.defaultProperties.merging(configuration.properties) { _, configured in configured }
         let context = ProducerContext(logger: logger)
         let client = try RdKafkaClient(kind: .producer, configuration: properties, context: context, serveErrors: true) {
-            conf in rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryCallback)
+            conf in RdKafkaProducer.installDeliveryCallback(conf)
         }
         self.client = client
         self.context = context
         self.logger = logger
-        self.mainQueue = PollQueue(rd_kafka_queue_get_main(client.handle))
+        self.mainQueue = PollQueue.main(of: client.handle)
         let finished = self.finished
         let mainQueue = self.mainQueue
         let thread = Thread {
@@ -63,7 +62,7 @@ public final class KafkaProducer: Sendable {
         while true {
             do {
                 return try await produceOnce(topic: topic, key: key, value: value, headers: headers, partition: partition)
-            } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue {
+            } catch let error as KafkaError where error.isLocalQueueFull {
                 // librdkafka's local queue is full: wait for deliveries to make room.
                 try await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .milliseconds(100))
@@ -96,7 +95,7 @@ public final class KafkaProducer: Sendable {
             if state.nextID == 0 { state.nextID = 1 }
             // Registered before librdkafka can report on it: the report may come at once.
             state.callbacks[id] = completion
-            if let error = KafkaProducer.produce(
+            if let error = RdKafkaProducer.produce(
                 handle: client.handle, id: id, topic: topic, key: key, value: value,
                 headers: headers, partition: partition
             ) {
@@ -128,62 +127,11 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Hands one message to librdkafka (copied); returns an error if it was not accepted.
-    private static func produce(
-        handle: OpaquePointer,
-        id: UInt,
-        topic: String,
-        key: [UInt8]?,
-        value: [UInt8],
-        headers: [KafkaHeader],
-        partition: Int32?
-    ) -> KafkaError? {
-        var hdrs: OpaquePointer?
-        if !headers.isEmpty {
-            hdrs = rd_kafka_headers_new(headers.count)
-            for header in headers {
-                let err: rd_kafka_resp_err_t
-                if let value = header.value {
-                    err = value.withUnsafeBytes { bytes in
-                        rd_kafka_header_add(hdrs, header.name, -1, bytes.baseAddress, bytes.count)
-                    }
-                } else {
-                    err = rd_kafka_header_add(hdrs, header.name, -1, nil, 0)
-                }
-                if err.isError {
-                    rd_kafka_headers_destroy(hdrs)
-                    return KafkaError(err, context: "header \"\(header.name)\"")
-                }
-            }
-        }
-        let opaque = UnsafeMutableRawPointer(bitPattern: id)
-        let error: OpaquePointer? = value.withUnsafeBytes { valueBytes in
-            func call(_ keyPointer: UnsafeRawPointer?, _ keyCount: Int) -> OpaquePointer? {
-                baton_rd_kafka_produce(
-                    handle, topic, partition ?? baton_rd_kafka_partition_ua(),
-                    keyPointer, keyCount,
-                    valueBytes.count > 0 ? valueBytes.baseAddress : nil, valueBytes.count,
-                    hdrs, opaque
-                )
-            }
-            guard let key else { return call(nil, 0) }
-            if key.isEmpty {
-                // A non-nil empty key stays a (zero-length) key, not a null key.
-                return withUnsafeBytes(of: UInt8(0)) { call($0.baseAddress, 0) }
-            }
-            return key.withUnsafeBytes { call($0.baseAddress, $0.count) }
-        }
-        guard let error else { return nil }
-        if let hdrs { rd_kafka_headers_destroy(hdrs) }
-        return KafkaError(consuming: error, context: "produce to \(topic)")
-    }
-
     /// Waits until every message handed to librdkafka so far has been delivered or failed.
     /// - Throws: `_TIMED_OUT` if messages are still outstanding after `timeout`.
     public func flush(timeout: Duration) async throws {
         try await client.blocking("producer") { handle throws(KafkaError) in
-            let err = rd_kafka_flush(handle, timeout.milliseconds)
-            if err.isError { throw KafkaError(err, context: "flush") }
+            try RdKafkaProducer.flush(handle, timeout: timeout)
         }
     }
 
@@ -217,16 +165,16 @@ public final class KafkaProducer: Sendable {
                 flushTimeout = timeout
                 break
             }
-            rd_kafka_poll(handle, 100)
+            RdKafkaProducer.poll(handle, milliseconds: 100)
         }
-        let err = rd_kafka_flush(handle, flushTimeout.milliseconds)
-        if err.isError {
+        do {
+            try RdKafkaProducer.flush(handle, timeout: flushTimeout)
+        } catch {
             context.logger.warning(
-                "Kafka producer: \(rd_kafka_outq_len(handle)) messages not delivered within the shutdown timeout; purging",
+                "Kafka producer: \(RdKafkaProducer.outstanding(handle)) messages not delivered within the shutdown timeout; purging",
                 metadata: ["kafka.client": "\(client.name)"])
         }
-        rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
-        rd_kafka_poll(handle, 0)  // serve the purged messages' delivery reports
+        RdKafkaProducer.purge(handle)
         mainQueue.destroy()
         client.destroy {
             context.failAllPending(.destroyed("producer"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Baton
+import BatonDemo
 import Foundation
 
 @main

@@ -30,17 +30,21 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// Where the settings come from: the file, the environment, `--set` and the flags.
+    /// A setting given twice with different values (two `--set`, or `--set` and its flag)
+    /// is an error naming it.
     func sources(flags: [String: String?] = [:]) throws -> ConfigSources {
-        var values: [String: String] = [:]
+        var commandLine = CommandLineSettings()
         for entry in overrides {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
                 throw ValidationError("--set expects KEY=VALUE, got \"\(entry)\"")
             }
-            values[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+            try commandLine.add(String(entry[..<equals]), String(entry[entry.index(after: equals)...]), origin: "--set")
         }
-        for case let (key, value?) in flags { values[key] = value }
-        if let logLevel { values["log.level"] = logLevel }
-        return ConfigSources(file: file, flags: values)
+        for case let (key, value?) in flags.sorted(by: { $0.key < $1.key }) {
+            try commandLine.add(key, value, origin: CommandLineSettings.flagName(of: key))
+        }
+        if let logLevel { try commandLine.add("log.level", logLevel, origin: "--log-level") }
+        return ConfigSources(file: file, commandLine: commandLine)
     }
 
     /// Loads the configuration from `sources` and starts logging at its level.

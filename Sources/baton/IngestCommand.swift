@@ -1,7 +1,6 @@
 import ArgumentParser
 import Baton
 import Foundation
-import Kafka
 import Logging
 import ServiceLifecycle
 
@@ -48,17 +47,14 @@ struct IngestCommand: AsyncParsableCommand {
         try configuration.ingest.validateAuthentication()
         let (host, port) = try Self.split(configuration.ingest.listen)
         let logger = Logger(label: "baton.ingest")
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: logger)
+        let clients = KafkaClients(configuration: configuration, logger: logger)
+        let producer = try clients.producer()
+        let admin = try clients.admin()
         defer { admin.shutdown() }
         let server = IngestServer(
             host: host, port: port, maxBodySize: configuration.ingest.maxBodySize,
             authenticator: IngestAuthenticator(token: configuration.ingest.token, hmacSecret: configuration.ingest.hmacSecret),
-            publisher: JobPublisher(
-                factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
-                records: JobRecords(topics: configuration.topics, workerID: "ingest-\(ProcessInfo.processInfo.processIdentifier)"),
-                sink: producer, logger: logger
-            ),
+            publisher: try clients.publisher(through: producer, workerID: "ingest-\(ProcessInfo.processInfo.processIdentifier)"),
             sns: try SNSGate(settings: configuration.ingest.sns, logger: logger),
             brokerHealth: BrokerHealth(admin: admin, servers: configuration.kafka.bootstrapServers),
             logger: logger

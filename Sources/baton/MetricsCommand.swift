@@ -22,10 +22,17 @@ struct MetricsCommand: AsyncParsableCommand {
               kubectl logs deploy/baton-worker | baton metrics --format table
               baton metrics --follow /var/log/baton/worker.log --serve 0.0.0.0:9464
                 (Prometheus scrapes http://HOST:9464/metrics; rotation is followed like tail -F)
+              baton metrics --follow /var/run/baton/ --serve 0.0.0.0:9464
+                (every worker's log.metricsPath file in a shared volume: deploy/compose)
+              baton metrics --follow /var/run/baton/metrics.emf --serve 0.0.0.0:9464 --stale-after 60s
+                (a sidecar beside a worker with log.metricsPath: /livez fails after 60 s without
+                a metrics line, /readyz also while Birst or S3 is unusable; see deploy/README.md)
             """
     )
 
-    @Argument(help: ArgumentHelp("Log files to read; - (or none) reads standard input.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp(
+        "Log files to read; - (or none) reads standard input. A directory: every file in it (one per worker), labelled worker=<file name>; with --follow, new files too.",
+        valueName: "FILE"))
     var files: [String] = []
 
     @Flag(help: "Keep reading as the files grow, across rotation and truncation (like tail -F).")
@@ -33,6 +40,9 @@ struct MetricsCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Serve the metrics at http://HOST:PORT/metrics instead of printing them.", valueName: "HOST:PORT"))
     var serve: String?
+
+    @Option(help: ArgumentHelp("With --follow and --serve: /livez answers 503 after this long without a metrics line.", valueName: "DURATION"))
+    var staleAfter: String = "60s"
 
     @Option(help: "prometheus (text exposition) or table.")
     var format: Format = .prometheus
@@ -49,8 +59,13 @@ struct MetricsCommand: AsyncParsableCommand {
         let logger = Logger(label: "baton.metrics")
         let aggregator = MetricsAggregator()
         let follower = LogFollower(paths: files, follow: follow)
+        // Lines from a file found in a directory (one file per worker) are labelled with
+        // the worker: the file's name without its extension.
         let read: @Sendable () async throws -> Void = {
-            try await follower.run { line in aggregator.ingest(line: line) }
+            try await follower.run(sourced: { source, line in
+                let worker = source.map { ($0 as NSString).deletingPathExtension }
+                aggregator.ingest(line: line, labels: worker.map { [("worker", $0)] } ?? [])
+            })
         }
         let render: @Sendable () -> String = { [format] in
             format == .table ? aggregator.table() : aggregator.prometheusText()
@@ -58,7 +73,8 @@ struct MetricsCommand: AsyncParsableCommand {
 
         if let serve {
             let (host, port) = try IngestCommand.split(serve)
-            let server = MetricsServer(host: host, port: port, aggregator: aggregator, logger: logger)
+            guard let stale = ConfigDuration.parse(staleAfter) else { throw ValidationError("--stale-after: expected a duration like 60s") }
+            let server = MetricsServer(host: host, port: port, aggregator: aggregator, logger: logger, staleAfter: follow ? stale : nil)
             let application = server.application { port in
                 logger.info("serving metrics", metadata: ["url": "http://\(host):\(port)/metrics", "follow": "\(follow)"])
             }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Baton
 import Foundation
-import Kafka
 import Logging
-import S3Events
 import Synchronization
 import UnixSignals
 
@@ -63,14 +61,21 @@ struct PublishCommand: AsyncParsableCommand {
         // EarlySignals).
         let interruption = PublishInterruption(signals: await UnixSignalsSequence(trapping: .sigint, .sigterm), early: EarlySignals.caught())
         let configuration = try await config.load()
-        let events = try readEvents()
+        let input = Result {
+            try uri.map { try PublishInput.object(uri: $0, size: size, eTag: eTag, versionId: versionId) } ?? PublishInput.notification(readPayload())
+        }
+        if case .failure(let unusable as UnusableNotification) = input {
+            // Input that is not an S3 event is a usage error (64), and the command still ends
+            // with its summary: a script reads "nothing published" the same way every time.
+            printError("baton publish: not a usable S3 event: \(unusable)")
+            for line in PublishSummary.unusable(reason: "\(unusable)", json: json) { print(line) }
+            throw ExitCode(64)
+        }
+        let events = try input.get()
         let logger = Logger(label: "baton.publish")
-        let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
-        let publisher = JobPublisher(
-            factory: JobFactory(routes: try configuration.routeTable(), retries: configuration.worker.retries),
-            records: JobRecords(topics: configuration.topics, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)"),
-            sink: producer, logger: logger
-        )
+        let clients = KafkaClients(configuration: configuration, logger: logger)
+        let producer = try clients.producer()
+        let publisher = try clients.publisher(through: producer, workerID: "publish-\(ProcessInfo.processInfo.processIdentifier)")
         // From here a signal shuts the producer down at once: sends still waiting for the
         // broker (one that is down: up to kafka.deliveryTimeout) fail, and publish returns.
         interruption.whilePublishing { await producer.shutdown(timeout: .zero) }
@@ -90,138 +95,15 @@ struct PublishCommand: AsyncParsableCommand {
         interruption.finished()
         await producer.shutdown(timeout: .seconds(10))
         for item in published { print(PublishReport.line(item, json: json)) }
-        for line in PublishSummary.lines(published, skipped: events.skipped, json: json) { print(line) }
+        for line in PublishSummary.lines(published, skipped: events.skipped.map { ($0.path, $0.reason) }, json: json) { print(line) }
     }
 
-    private func readEvents() throws -> S3EventBatch {
-        if let uri {
-            let object = try S3URI(parsing: uri)
-            return S3EventBatch(events: [
-                S3ObjectEvent(bucket: object.bucket, key: object.key, size: size, eTag: eTag, versionId: versionId, eventTime: Timestamp.format(Date()))
-            ])
-        }
-        let payload: Data
-        if event == "-" {
-            payload = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let data = FileManager.default.contents(atPath: event!) else { throw ValidationError("cannot read \(event!)") }
-            payload = data
-        }
-        do {
-            return try S3EventParser.parse(Array(payload))
-        } catch let error as S3EventError {
-            throw ValidationError("not a usable S3 event: \(error)")
-        }
+    /// The notification `--event` names: a file, or standard input for `-`.
+    private func readPayload() throws -> [UInt8] {
+        if event == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: event!) else { throw ValidationError("cannot read \(event!)") }
+        return Array(data)
     }
-}
-
-/// One line per published object, for people or (with --json) for scripts.
-enum PublishReport {
-    static func line(_ item: JobPublisher.Published, json: Bool) -> String {
-        let uri = "s3://\(item.event.bucket)/\(item.event.key)"
-        switch (item.made, json) {
-        case (.job(let job), false):
-            return "job \(job.jobId)  \(uri) → space \(job.target.spaceId), source \(job.target.sourceName) (route \(job.target.route ?? "-"))"
-        case (.unrouted(let outcome), false):
-            return "unrouted \(outcome.jobId)  \(uri): no route matches"
-        case (.job(let job), true):
-            return jsonLine(["jobId": job.jobId, "status": "queued", "uri": uri, "spaceId": job.target.spaceId, "sourceName": job.target.sourceName])
-        case (.unrouted(let outcome), true):
-            return jsonLine(["jobId": outcome.jobId, "status": "unrouted", "uri": uri])
-        case (.skipped(let outcome), false):
-            return "skipped \(outcome.jobId)  \(uri): \(outcome.message ?? "")"
-        case (.skipped(let outcome), true):
-            return jsonLine(["jobId": outcome.jobId, "status": "skipped", "uri": uri, "reason": outcome.message ?? ""])
-        }
-    }
-
-    /// What an interrupted or failed publish left behind, for standard error.
-    static func incomplete(_ incomplete: JobPublisher.Incomplete, interruptedBy signal: String?) -> String {
-        let total = incomplete.published.count + incomplete.unconfirmed.count
-        let cause = signal.map { "interrupted by \($0)" } ?? "failed"
-        let done = incomplete.published.isEmpty
-            ? "nothing was published"
-            : "\(incomplete.published.count) of \(total) published (listed on standard output)"
-        let objects = incomplete.unconfirmed.map { "s3://\($0.event.bucket)/\($0.event.key)" }.joined(separator: ", ")
-        return "baton publish: \(cause): \(done); not acknowledged by the broker: \(objects) (\(incomplete.error)). "
-            + "Publishing them again is safe: a job published twice collapses into one."
-    }
-
-    private static func jsonLine(_ fields: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// Ctrl-C or SIGTERM during `baton publish`. Before publishing starts, nothing has been sent:
-/// the process ends at once. While publishing, the producer is shut down at once, so the
-/// publish call returns with what the broker did and did not acknowledge.
-final class PublishInterruption: Sendable {
-    private enum Phase {
-        case preparing
-        case publishing(@Sendable () async -> Void)
-        case finished
-    }
-
-    private struct State {
-        var phase = Phase.preparing
-        var caught: UnixSignal?
-    }
-
-    private final class Storage: Sendable {
-        let state = Mutex(State())
-    }
-
-    private let storage = Storage()
-    private let watcher: Task<Void, Never>
-
-    /// - Parameter early: a signal that arrived before `signals` existed: the process ends
-    ///   at once, as nothing has been sent yet.
-    init(signals: UnixSignalsSequence, early: Int32?) {
-        if let early {
-            Self.interruptedBeforeSending(UnixSignal.named(early))
-        }
-        let storage = self.storage
-        watcher = Task {
-            for await signal in signals {
-                // The first signal decides; later ones find the work already under way.
-                let phase: Phase? = storage.state.withLock { state in
-                    guard state.caught == nil else { return nil }
-                    state.caught = signal
-                    return state.phase
-                }
-                switch phase {
-                case .preparing:
-                    Self.interruptedBeforeSending(signal)
-                case .publishing(let stop):
-                    await stop()
-                case .finished, nil:
-                    break
-                }
-            }
-        }
-    }
-
-    deinit { watcher.cancel() }
-
-    private static func interruptedBeforeSending(_ signal: UnixSignal) -> Never {
-        printError("baton publish: interrupted by \(signal) before anything was sent; nothing was published")
-        exit(128 + signal.rawValue)
-    }
-
-    /// Publishing starts: a signal from now on runs `stop`. (One that came while preparing
-    /// already ended the process.)
-    func whilePublishing(_ stop: @escaping @Sendable () async -> Void) {
-        storage.state.withLock { $0.phase = .publishing(stop) }
-    }
-
-    /// Every record was acknowledged: a signal no longer changes anything.
-    func finished() {
-        storage.state.withLock { $0.phase = .finished }
-    }
-
-    /// The signal that interrupted publishing, if one did.
-    var caught: UnixSignal? { storage.state.withLock { $0.caught } }
 }
 
 /// A line on standard error.

@@ -1,12 +1,11 @@
 import Baton
 import Foundation
-import S3Events
 
 /// The last line of `baton publish`: how many jobs were published, how many objects no
 /// route takes, what was skipped and why — so "nothing to do" differs from "nothing
 /// happened" for a script as for a person.
 enum PublishSummary {
-    static func lines(_ published: [JobPublisher.Published], skipped: [S3EventBatch.Skipped], json: Bool) -> [String] {
+    static func lines(_ published: [JobPublisher.Published], skipped: [(path: String, reason: String)], json: Bool) -> [String] {
         let jobs = published.filter { if case .job = $0.made { true } else { false } }.count
         let unrouted = published.count - jobs
         if json {
@@ -21,6 +20,12 @@ enum PublishSummary {
             lines.append(counts)
         }
         return lines
+    }
+
+    /// The summary when the input is not a usable S3 event (`reason`): nothing published.
+    static func unusable(reason: String, json: Bool) -> [String] {
+        if json { return [jsonLine(["summary": ["published": 0, "unrouted": 0, "skipped": 0]])] }
+        return ["0 jobs published, 0 unrouted, 0 skipped: the input is not a usable S3 event (\(reason)), nothing published"]
     }
 
     private static func jsonLine(_ object: [String: Any]) -> String {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Baton
-import Kafka
 import Logging
 
 struct TopicsCommand: AsyncParsableCommand {
@@ -40,19 +39,10 @@ struct TopicsCommand: AsyncParsableCommand {
         func run() async throws {
             let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
             guard let timeout = ConfigDuration.parse(timeout) else { throw ValidationError("--timeout: \(ConfigDuration.problem(timeout))") }
-            let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
-            defer { admin.shutdown() }
-            let wanted = configuration.topics.all.map {
-                NewTopic(name: $0.name, partitions: $0.partitions, replicationFactor: configuration.topics.replicationFactor)
-            }
-            let results = try await admin.createTopics(wanted, timeout: timeout)
-            let existing = Dictionary(uniqueKeysWithValues: try await admin.listTopics(timeout: timeout).map { ($0.name, $0) })
-            for result in results {
-                let partitions = existing[result.name].map { " (\($0.partitionCount) partitions)" } ?? ""
-                switch result.outcome {
-                case .created: print("created \(result.name)\(partitions)")
-                case .alreadyExists: print("exists  \(result.name)\(partitions)")
-                }
+            let clients = KafkaClients(configuration: configuration, logger: Logger(label: "baton.topics"))
+            for topic in try await clients.ensureTopics(timeout: timeout) {
+                let partitions = topic.partitionCount.map { " (\($0) partitions)" } ?? ""
+                print("\(topic.created ? "created" : "exists ") \(topic.name)\(partitions)")
             }
         }
     }
@@ -74,10 +64,9 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
-            let admin = try KafkaAdmin(configuration: KafkaConfiguration(configuration.kafka.clientProperties), logger: Logger(label: "baton.topics"))
-            defer { admin.shutdown() }
-            for topic in try await admin.listTopics(timeout: .seconds(30)).sorted(by: { $0.name < $1.name }) {
-                print("\(topic.name)\t\(topic.partitionCount)")
+            let clients = KafkaClients(configuration: configuration, logger: Logger(label: "baton.topics"))
+            for topic in try await clients.listTopics(timeout: .seconds(30)).sorted(by: { $0.name < $1.name }) {
+                print("\(topic.name)\t\(topic.partitionCount ?? 0)")
             }
         }
     }

@@ -23,7 +23,8 @@ struct WorkerCommand: AsyncParsableCommand {
             BATON_S3_SECRET_ACCESS_KEY (or AWS_*). Logs are JSON lines on stderr with job id, \
             stage, slice, partition and offset; every log.metricsInterval (and at the end) \
             the worker's metrics follow as CloudWatch Embedded Metric Format lines in the same \
-            stream (`baton metrics` reads them). Durations need a unit (500ms, 15s, 5m, 1h).
+            stream (`baton metrics` reads them), and into log.metricsPath when set. \
+            Durations need a unit (500ms, 15s, 5m, 1h).
 
             Examples:
               BATON_BIRST_PASSWORD=… baton worker
@@ -58,8 +59,10 @@ struct WorkerCommand: AsyncParsableCommand {
             "kafka.bootstrapServers": bootstrapServers,
         ])
         let logger = Logger(label: "baton.worker")
-        // Metrics as EMF lines on stderr, next to the logs; flushed once more at the end.
-        MetricsBootstrap.bootstrap(interval: configuration.metricsInterval)
+        // Metrics as EMF lines on stderr, next to the logs (and copied to log.metricsPath for
+        // a sidecar when set); flushed once more at the end.
+        let metricsSink = try configuration.metricsPath.map { try MetricsFile(path: $0, maxSize: configuration.metricsMaxSize).teeingStandardError }
+        MetricsBootstrap.bootstrap(interval: configuration.metricsInterval, sink: metricsSink ?? .standardError)
         defer { MetricsBootstrap.shutdown() }
         let group = try WorkerService.serviceGroup(configuration: configuration, workerID: id, logger: logger)
         // The group remembers a shutdown asked for before it runs, and later signals while it

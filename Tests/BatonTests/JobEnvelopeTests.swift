@@ -30,6 +30,34 @@ struct JobEnvelopeTests {
         #expect(again == envelope)
     }
 
+    @Test("envelope, source, target and Birst progress each keep their unknown fields through a round trip")
+    func unknownFieldsOfEachObject() throws {
+        let text = Self.sample.replacingOccurrences(of: #""subgroups":["g1"]"#, with: #""subgroups":["g1"],"targetHint":[1,{"a":null}]"#)
+        let envelope = try decode(text, key: "j-1").get()
+        #expect(envelope.unknownFields == ["addedByNewerProducer": .object(["priority": .int(7)])])
+        #expect(envelope.source.unknownFields == ["futureSourceField": .object(["x": .array([.int(1), .double(2.5), .string("y"), .null, .bool(true)])])])
+        #expect(envelope.target.unknownFields == ["targetHint": .array([.int(1), .object(["a": .null])])])
+        #expect(envelope.birst.unknownFields == ["hint": .string("kept")])
+        let again = try decode(String(decoding: JobEnvelopeCodec.encode(envelope), as: UTF8.self)).get()
+        #expect(again == envelope)
+    }
+
+    @Test("nil fields are written as before: null where version 1 wrote null, left out where later fields are absent")
+    func nilFieldsOnTheWire() throws {
+        let envelope = JobEnvelope(
+            jobId: "j-2", createdAt: Date(timeIntervalSince1970: 1_800_000_000),
+            source: JobSource(bucket: "b", key: "k"), target: JobTarget(spaceId: "s", sourceName: "n"), retriesLeft: 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(JobEnvelopeCodec.encode(envelope))) as? [String: Any])
+        #expect(Set(object.keys) == ["version", "jobId", "createdAt", "source", "target", "stage", "retriesLeft", "slices", "notBefore", "birst", "lastError"])
+        #expect(object["notBefore"] is NSNull && object["lastError"] is NSNull)
+        let source = try #require(object["source"] as? [String: Any])
+        #expect(Set(source.keys) == ["bucket", "key", "size", "eTag", "versionId", "sequencer", "eventTime"])
+        let target = try #require(object["target"] as? [String: Any])
+        #expect(Set(target.keys) == ["route", "spaceId", "sourceName", "subgroups", "uploadOptions", "notifyEmail", "notifyWebhook"])
+        let birst = try #require(object["birst"] as? [String: Any])
+        #expect(Set(birst.keys) == ["server", "affinityCookie", "uploadToken", "uploadedBytes", "publishToken"])
+    }
+
     @Test("times are ISO-8601 UTC and round-trip with milliseconds")
     func times() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000.123)

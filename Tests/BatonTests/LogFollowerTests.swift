@@ -17,7 +17,7 @@ struct LogFollowerTests {
         let task = Task { try await follower.run { line in lines.append(String(decoding: line, as: UTF8.self)) } }
         defer { task.cancel() }
         func seen(_ count: Int) async throws {
-            try await eventually(10, "\(count) lines") { lines.all.count >= count }
+            try await eventually(30, "\(count) lines") { lines.all.count >= count }
         }
         try await seen(2)
 
@@ -45,4 +45,38 @@ private final class Lines: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
+}
+
+@Suite("Following a directory of logs (one file per worker)")
+struct LogFollowerDirectoryTests {
+    @Test("every file in the directory is read with its name, also one that appears later; hidden files and rotated copies are not")
+    func directory() async throws {
+        let directory = NSTemporaryDirectory() + uniqueName("follow-dir")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "a1\n".write(toFile: directory + "/worker-a.emf", atomically: false, encoding: .utf8)
+        try "old\n".write(toFile: directory + "/worker-a.emf.1", atomically: false, encoding: .utf8)
+        try "hidden\n".write(toFile: directory + "/.partial", atomically: false, encoding: .utf8)
+        let lines = SourcedLines()
+        let follower = LogFollower(paths: [directory], follow: true, pollInterval: .milliseconds(20))
+        let task = Task { try await follower.run(sourced: { source, line in lines.append(source, String(decoding: line, as: UTF8.self)) }) }
+        defer { task.cancel() }
+        try await eventually(30, "the first file's line") { lines.all.count >= 1 }
+        try "b1\nb2\n".write(toFile: directory + "/worker-b.emf", atomically: false, encoding: .utf8)
+        try await eventually(30, "the new file's lines") { lines.all.count >= 3 }
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/worker-a.emf"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("a2\n".utf8))
+        try handle.close()
+        try await eventually(30, "the first file's second line") { lines.all.count >= 4 }
+        #expect(lines.all.filter { $0.0 == "worker-a.emf" }.map(\.1) == ["a1", "a2"])
+        #expect(lines.all.filter { $0.0 == "worker-b.emf" }.map(\.1) == ["b1", "b2"])
+        #expect(lines.all.count == 4, "\(lines.all)")
+    }
+}
+
+private final class SourcedLines: Sendable {
+    private let lines = Mutex<[(String?, String)]>([])
+    func append(_ source: String?, _ line: String) { lines.withLock { $0.append((source, line)) } }
+    var all: [(String?, String)] { lines.withLock { $0 } }
 }

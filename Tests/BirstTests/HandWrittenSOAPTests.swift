@@ -1,3 +1,4 @@
+import StackTestSupport
 import Birst
 import BirstSimulator
 import Curl
@@ -27,7 +28,7 @@ struct HandWrittenSOAPTests {
         if let action { headers.append(HTTPHeader(name: "SOAPAction", value: action)) }
         return try await harness.http.execute(
             HTTPRequest(
-                method: "POST", url: harness.endpoint, headers: headers, body: Array(xml.utf8), timeout: .seconds(5),
+                method: "POST", url: harness.endpoint, headers: headers, body: Array(xml.utf8), timeout: TestTime.seconds(30),
                 cookies: cookies))
     }
 

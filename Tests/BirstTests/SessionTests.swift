@@ -24,7 +24,12 @@ struct SessionTests {
     func happyPath() async throws {
         // The publish runs until the test moves the simulator's clock: "still running" can
         // be checked however slowly the machine answers.
-        try await SimulatorHarness.with(configure: { $0.settings.publishJob.durationSeconds = 500 }) { harness in
+        // At time scale 0.01 one real second is 100 Birst seconds: a busy machine's pause
+        // between two calls must not idle the login token out (that would be a second login).
+        try await SimulatorHarness.with(configure: {
+            $0.settings.publishJob.durationSeconds = 500
+            $0.settings.sessionIdleTimeoutSeconds = 6_000
+        }) { harness in
             let session = harness.session()
             let deadline = Deadline.limit(30)
             let uploadToken = try await Self.upload(session)
@@ -36,7 +41,7 @@ struct SessionTests {
             #expect(try await session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
             let jobToken = try await session.publishData(spaceID: "space-1", subgroups: [], deadline: deadline)
             #expect(try await !session.getLoadStatus(spaceID: "space-1", deadline: deadline).isAvailable)
-            try await harness.advanceClock(seconds: 500)  // within the login token's 600 s
+            try await harness.advanceClock(seconds: 500)  // within the login token's idle timeout
             try await SimulatorHarness.waitUntilComplete(session, jobToken: jobToken, deadline: deadline)
             let status = try await session.getJobStatus(jobToken: jobToken, deadline: deadline)
             #expect(status.statusCode == "Complete")

@@ -1,4 +1,4 @@
-import BatonTestSupport
+import StackTestSupport
 import Birst
 import BirstSimulator
 import Curl
@@ -99,7 +99,7 @@ struct SimulatorHarness: Sendable {
             HTTPRequest(
                 method: method, url: base + path,
                 headers: [HTTPHeader(name: "Content-Type", value: "application/json")], body: payload,
-                timeout: TestTime.seconds(5)))
+                timeout: TestTime.seconds(30)))
         guard response.status == 200 else { throw AdminFailure(status: response.status, body: response.bodyText) }
         return try JSONDecoder().decode(T.self, from: Data(response.body))
     }

@@ -1,4 +1,4 @@
-import BatonTestSupport
+import StackTestSupport
 import Dispatch
 import Foundation
 import Synchronization

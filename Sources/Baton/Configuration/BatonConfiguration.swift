@@ -15,16 +15,30 @@ public struct BatonConfiguration: Sendable, Equatable {
     /// How often `baton worker` writes its metrics as EMF lines into the log
     /// (`log.metricsInterval`, default 10s).
     public var metricsInterval: Duration = .seconds(10)
+    /// A file that receives a copy of those EMF lines (`log.metricsPath`, default none),
+    /// for a `baton metrics --follow` sidecar; rotated at ``metricsMaxSize`` bytes.
+    public var metricsPath: String?
+    /// Bytes after which the file at ``metricsPath`` is rotated to `<path>.1`
+    /// (`log.metricsMaxSize`, default 1 MiB).
+    public var metricsMaxSize: Int = 1 << 20
     /// Directory relative paths in the configuration are resolved against.
     public var baseDirectory: String
 
     /// `BATON_…` environment variables that match no setting: probably misspelt.
     public var unknownEnvironment: [String] = []
 
+    /// - Throws: `ConfigurationError` naming the setting and, when the command line gave
+    ///   the value, the flag that did.
     public static func load(_ sources: ConfigSources) async throws -> BatonConfiguration {
         let accessed = AccessedKeys()
         let settings = try await sources.settingsReader(reporter: accessed)
-        var configuration = try load(settings, baseDirectory: sources.baseDirectory)
+        var configuration: BatonConfiguration
+        do {
+            configuration = try load(settings, baseDirectory: sources.baseDirectory)
+        } catch var error as ConfigurationError {
+            error.commandLineSource = error.commandLineSource ?? sources.commandLineSource(of: error.key)
+            throw error
+        }
         if let file = sources.filePath { try UnknownSettings.check(file: file, accessed: accessed.all) }
         try UnknownSettings.check(flags: sources.flags.keys, accessed: accessed.all)
         configuration.unknownEnvironment = UnknownSettings.unknownEnvironment(sources.environment, accessed: accessed.all)
@@ -50,6 +64,8 @@ public struct BatonConfiguration: Sendable, Equatable {
             baseDirectory: baseDirectory
         )
         configuration.metricsInterval = try settings.duration("log.metricsInterval", default: .seconds(10), minimum: .milliseconds(100))
+        configuration.metricsPath = settings.string("log.metricsPath")
+        configuration.metricsMaxSize = try settings.byteCount("log.metricsMaxSize", default: 1 << 20, range: 4096...(1 << 30))
         return configuration
     }
 }

@@ -9,6 +9,9 @@ public struct ConfigSources: Sendable {
     public var file: String?
     /// Flag values keyed by setting (`worker.concurrency` → "32").
     public var flags: [String: String]
+    /// How the command line gave each of `flags` (`--set`, `--slice-budget`); a flag
+    /// missing here is named "a flag" in errors.
+    public var flagOrigins: [String: String] = [:]
     public var environment: [String: String]
     /// False for built-in defaults plus environment and flags only.
     public var usesDefaultFile: Bool
@@ -20,6 +23,18 @@ public struct ConfigSources: Sendable {
         self.usesDefaultFile = usesDefaultFile
         self.flags = flags
         self.environment = environment
+    }
+
+    /// The sources of a command: `--config FILE`, the process's environment and what its
+    /// command line set.
+    public init(file: String?, commandLine: CommandLineSettings) {
+        self.init(file: file, flags: commandLine.values)
+        flagOrigins = commandLine.origins
+    }
+
+    /// The command-line source of `key`'s value, when the command line gave it.
+    public func commandLineSource(of key: String) -> String? {
+        flags[key] == nil ? nil : flagOrigins[key] ?? "a flag"
     }
 
     /// The resolved path of the configuration file, or nil when none is used.

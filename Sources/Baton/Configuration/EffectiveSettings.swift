@@ -104,6 +104,8 @@ extension BatonConfiguration {
             plain("worker.environmentRecheck", d(worker.environmentRecheck)),
             plain("log.level", logLevel),
             plain("log.metricsInterval", d(metricsInterval)),
+            plain("log.metricsPath", metricsPath ?? ""),
+            plain("log.metricsMaxSize", String(metricsMaxSize)),
             plain("routing.file", routing.file),
             plain("notify.emailOn", list(notify.emailOn)),
             plain("notify.emailSubject", notify.emailSubject),

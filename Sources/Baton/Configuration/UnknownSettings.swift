@@ -5,18 +5,8 @@ import Yams
 
 /// Catches misspelt settings: swift-configuration answers only the keys it is asked
 /// for, so `worker.sliceBudgett` in a file would otherwise be ignored without a word.
-/// Records every key Baton reads, then compares with what the file and environment hold.
-final class AccessedKeys: AccessReporter {
-    private let keys = Mutex(Set<String>())
-
-    func report(_ event: AccessEvent) {
-        let key = event.metadata.key.components.joined(separator: ".")
-        keys.withLock { _ = $0.insert(key) }
-    }
-
-    var all: Set<String> { keys.withLock { $0 } }
-}
-
+/// Compares the keys Baton read (`AccessedKeys`) with what the file, the environment and
+/// the command line hold.
 enum UnknownSettings {
     /// Settings in `file` that Baton never read, as an error naming them.
     static func check(file path: String, accessed: Set<String>) throws {

@@ -41,37 +41,3 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 }
-
-/// A coding key for any field name.
-struct AnyCodingKey: CodingKey, Hashable {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// Fields of a JSON object that a type does not model, kept verbatim.
-protocol PreservesUnknownFields {
-    associatedtype Field: CodingKey & CaseIterable
-    var unknownFields: [String: JSONValue] { get set }
-}
-
-extension PreservesUnknownFields {
-    static func unknownFields(in decoder: any Decoder) throws -> [String: JSONValue] {
-        let known = Set(Field.allCases.map(\.stringValue))
-        let container = try decoder.container(keyedBy: AnyCodingKey.self)
-        var unknown: [String: JSONValue] = [:]
-        for key in container.allKeys where !known.contains(key.stringValue) {
-            unknown[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
-        }
-        return unknown
-    }
-
-    func encodeUnknownFields(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: AnyCodingKey.self)
-        for (key, value) in unknownFields {
-            try container.encode(value, forKey: AnyCodingKey(key))
-        }
-    }
-}

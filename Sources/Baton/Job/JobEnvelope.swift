@@ -2,7 +2,7 @@ import Foundation
 
 /// The value of a `baton.jobs` message (DESIGN.md §3): the job's only state, carried
 /// from slice to slice. Fields this version does not model survive a round trip.
-public struct JobEnvelope: Sendable, Hashable, Codable, PreservesUnknownFields {
+public struct JobEnvelope: Sendable, Hashable, Codable, JSONObjectCoding {
     public static let currentVersion = 1
 
     public var version: Int
@@ -34,57 +34,43 @@ public struct JobEnvelope: Sendable, Hashable, Codable, PreservesUnknownFields {
         self.birst = BirstProgress()
     }
 
-    enum Field: String, CodingKey, CaseIterable {
-        case version, jobId, createdAt, source, target, stage, retriesLeft, slices, notBefore, birst, lastError
-        case firstSliceAt, result
+    static var fields: [JSONField<JobEnvelope>] {
+        [
+            JSONField("version") { envelope, container, key in
+                envelope.version = try container.decode(Int.self, forKey: key)
+                guard envelope.version == Self.currentVersion else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: container,
+                        debugDescription: "unsupported envelope version \(envelope.version) (this worker reads version \(Self.currentVersion))"
+                    )
+                }
+            } encode: { envelope, container, key in
+                try container.encode(envelope.version, forKey: key)
+            },
+            .required("jobId", \.jobId), .required("createdAt", \.createdAt), .required("source", \.source), .required("target", \.target),
+            // Read as a string first, so an unknown stage is named with the ones there are.
+            JSONField("stage") { envelope, container, key in
+                let name = try container.decode(String.self, forKey: key)
+                guard let stage = JobStage(rawValue: name) else {
+                    throw DecodingError.dataCorruptedError(
+                        forKey: key, in: container,
+                        debugDescription: "unknown stage \"\(name)\" (expected one of \(JobStage.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                envelope.stage = stage
+            } encode: { envelope, container, key in
+                try container.encode(envelope.stage, forKey: key)
+            },
+            .required("retriesLeft", \.retriesLeft), .defaulted("slices", \.slices, 0), .nullable("notBefore", \.notBefore),
+            .defaulted("birst", \.birst, BirstProgress()), .nullable("lastError", \.lastError),
+            .omittedWhenNil("firstSliceAt", \.firstSliceAt), .omittedWhenNil("result", \.result),
+        ]
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Field.self)
-        version = try container.decode(Int.self, forKey: .version)
-        guard version == Self.currentVersion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .version, in: container,
-                debugDescription: "unsupported envelope version \(version) (this worker reads version \(Self.currentVersion))"
-            )
-        }
-        jobId = try container.decode(String.self, forKey: .jobId)
-        createdAt = try container.decode(Date.self, forKey: .createdAt)
-        source = try container.decode(JobSource.self, forKey: .source)
-        target = try container.decode(JobTarget.self, forKey: .target)
-        let stageName = try container.decode(String.self, forKey: .stage)
-        guard let stage = JobStage(rawValue: stageName) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .stage, in: container,
-                debugDescription: "unknown stage \"\(stageName)\" (expected one of \(JobStage.allCases.map(\.rawValue).joined(separator: ", ")))"
-            )
-        }
-        self.stage = stage
-        retriesLeft = try container.decode(Int.self, forKey: .retriesLeft)
-        slices = try container.decodeIfPresent(Int.self, forKey: .slices) ?? 0
-        notBefore = try container.decodeIfPresent(Date.self, forKey: .notBefore)
-        birst = try container.decodeIfPresent(BirstProgress.self, forKey: .birst) ?? BirstProgress()
-        lastError = try container.decodeIfPresent(JobError.self, forKey: .lastError)
-        firstSliceAt = try container.decodeIfPresent(Date.self, forKey: .firstSliceAt)
-        result = try container.decodeIfPresent(JobResult.self, forKey: .result)
-        unknownFields = try Self.unknownFields(in: decoder)
+    static var decodingStart: JobEnvelope {
+        JobEnvelope(jobId: "", createdAt: .distantPast, source: .decodingStart, target: .decodingStart, retriesLeft: 0)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Field.self)
-        try container.encode(version, forKey: .version)
-        try container.encode(jobId, forKey: .jobId)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(source, forKey: .source)
-        try container.encode(target, forKey: .target)
-        try container.encode(stage, forKey: .stage)
-        try container.encode(retriesLeft, forKey: .retriesLeft)
-        try container.encode(slices, forKey: .slices)
-        try container.encode(notBefore, forKey: .notBefore)
-        try container.encode(birst, forKey: .birst)
-        try container.encode(lastError, forKey: .lastError)
-        try container.encodeIfPresent(firstSliceAt, forKey: .firstSliceAt)
-        try container.encodeIfPresent(result, forKey: .result)
-        try encodeUnknownFields(to: encoder)
-    }
+    public init(from decoder: any Decoder) throws { try self.init(fields: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeFields(to: encoder) }
 }

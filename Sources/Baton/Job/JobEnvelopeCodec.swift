@@ -48,13 +48,6 @@ public enum JobEnvelopeCodec {
     }
 }
 
-/// Why a message cannot be processed; becomes the dead letter's `baton-error`.
-public struct PoisonReason: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 extension DecodingError {
     /// `retriesLeft: expected Int, found a string` rather than Foundation's dump.
     var readableDescription: String {

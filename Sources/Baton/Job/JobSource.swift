@@ -1,5 +1,5 @@
 /// The S3 object a job moves.
-public struct JobSource: Sendable, Hashable, Codable, PreservesUnknownFields {
+public struct JobSource: Sendable, Hashable, Codable, JSONObjectCoding {
     public var bucket: String
     public var key: String
     public var size: Int?
@@ -19,31 +19,15 @@ public struct JobSource: Sendable, Hashable, Codable, PreservesUnknownFields {
         self.eventTime = eventTime
     }
 
-    enum Field: String, CodingKey, CaseIterable {
-        case bucket, key, size, eTag, versionId, sequencer, eventTime
+    static var fields: [JSONField<JobSource>] {
+        [
+            .required("bucket", \.bucket), .required("key", \.key), .nullable("size", \.size), .nullable("eTag", \.eTag),
+            .nullable("versionId", \.versionId), .nullable("sequencer", \.sequencer), .nullable("eventTime", \.eventTime),
+        ]
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Field.self)
-        bucket = try container.decode(String.self, forKey: .bucket)
-        key = try container.decode(String.self, forKey: .key)
-        size = try container.decodeIfPresent(Int.self, forKey: .size)
-        eTag = try container.decodeIfPresent(String.self, forKey: .eTag)
-        versionId = try container.decodeIfPresent(String.self, forKey: .versionId)
-        sequencer = try container.decodeIfPresent(String.self, forKey: .sequencer)
-        eventTime = try container.decodeIfPresent(String.self, forKey: .eventTime)
-        unknownFields = try Self.unknownFields(in: decoder)
-    }
+    static var decodingStart: JobSource { JobSource(bucket: "", key: "") }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Field.self)
-        try container.encode(bucket, forKey: .bucket)
-        try container.encode(key, forKey: .key)
-        try container.encode(size, forKey: .size)
-        try container.encode(eTag, forKey: .eTag)
-        try container.encode(versionId, forKey: .versionId)
-        try container.encode(sequencer, forKey: .sequencer)
-        try container.encode(eventTime, forKey: .eventTime)
-        try encodeUnknownFields(to: encoder)
-    }
+    public init(from decoder: any Decoder) throws { try self.init(fields: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeFields(to: encoder) }
 }

@@ -1,6 +1,6 @@
 /// Where in Birst the report goes and who hears about it; chosen by the route that
 /// matched the S3 object when the job was created.
-public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
+public struct JobTarget: Sendable, Hashable, Codable, JSONObjectCoding {
     public var route: String?
     public var spaceId: String
     public var sourceName: String
@@ -24,33 +24,17 @@ public struct JobTarget: Sendable, Hashable, Codable, PreservesUnknownFields {
         self.emptyObjects = emptyObjects
     }
 
-    enum Field: String, CodingKey, CaseIterable {
-        case route, spaceId, sourceName, subgroups, uploadOptions, notifyEmail, notifyWebhook, emptyObjects
+    static var fields: [JSONField<JobTarget>] {
+        [
+            .nullable("route", \.route), .required("spaceId", \.spaceId), .required("sourceName", \.sourceName),
+            .defaulted("subgroups", \.subgroups, []), .defaulted("uploadOptions", \.uploadOptions, []),
+            .defaulted("notifyEmail", \.notifyEmail, []), .nullable("notifyWebhook", \.notifyWebhook),
+            .omittedWhenNil("emptyObjects", \.emptyObjects),
+        ]
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Field.self)
-        route = try container.decodeIfPresent(String.self, forKey: .route)
-        spaceId = try container.decode(String.self, forKey: .spaceId)
-        sourceName = try container.decode(String.self, forKey: .sourceName)
-        subgroups = try container.decodeIfPresent([String].self, forKey: .subgroups) ?? []
-        uploadOptions = try container.decodeIfPresent([String].self, forKey: .uploadOptions) ?? []
-        notifyEmail = try container.decodeIfPresent([String].self, forKey: .notifyEmail) ?? []
-        notifyWebhook = try container.decodeIfPresent(String.self, forKey: .notifyWebhook)
-        emptyObjects = try container.decodeIfPresent(EmptyObjectPolicy.self, forKey: .emptyObjects)
-        unknownFields = try Self.unknownFields(in: decoder)
-    }
+    static var decodingStart: JobTarget { JobTarget(spaceId: "", sourceName: "") }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Field.self)
-        try container.encode(route, forKey: .route)
-        try container.encode(spaceId, forKey: .spaceId)
-        try container.encode(sourceName, forKey: .sourceName)
-        try container.encode(subgroups, forKey: .subgroups)
-        try container.encode(uploadOptions, forKey: .uploadOptions)
-        try container.encode(notifyEmail, forKey: .notifyEmail)
-        try container.encode(notifyWebhook, forKey: .notifyWebhook)
-        try container.encodeIfPresent(emptyObjects, forKey: .emptyObjects)
-        try encodeUnknownFields(to: encoder)
-    }
+    public init(from decoder: any Decoder) throws { try self.init(fields: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeFields(to: encoder) }
 }

@@ -3,8 +3,11 @@ import Foundation
 /// Reads log files line by line: once to their end, or, following (like `tail -F`), on
 /// and on — across rotation (the path now names another file: the rest of the old one is
 /// read, then the new one from its start) and truncation (read again from the start).
-/// `-` is standard input. Lines are handed over whole; a last line without its line feed
-/// waits for the rest (when following) or is handed over at the end.
+/// `-` is standard input. A directory stands for the files in it (not hidden ones, nor
+/// rotated copies named `….1`, `….2`, which are read through rotation); when following,
+/// files that appear later are followed too — one per worker, e.g. in a shared volume.
+/// Lines are handed over whole; a last line without its line feed waits for the rest
+/// (when following) or is handed over at the end.
 public struct LogFollower: Sendable {
     public var paths: [String]
     public var follow: Bool
@@ -20,12 +23,53 @@ public struct LogFollower: Sendable {
     /// Calls `line` for every line (without its line feed) until the files end (or, when
     /// following, until the task is cancelled).
     public func run(_ line: @Sendable @escaping ([UInt8]) -> Void) async throws {
+        try await run(sourced: { _, bytes in line(bytes) })
+    }
+
+    /// As ``run(_:)``, with each line's source: the file's name (without its directory)
+    /// when the line comes from a file found in a directory, nil otherwise.
+    public func run(sourced line: @Sendable @escaping (_ source: String?, _ line: [UInt8]) -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for path in paths {
-                group.addTask { try await read(path, line) }
+                if path != "-", Self.isDirectory(path) {
+                    group.addTask { try await readDirectory(path, line) }
+                } else {
+                    group.addTask { try await read(path) { line(nil, $0) } }
+                }
             }
             try await group.waitForAll()
         }
+    }
+
+    /// Reads every file in `directory`; when following, also those that appear later.
+    private func readDirectory(_ directory: String, _ line: @Sendable @escaping (String?, [UInt8]) -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var started = Set<String>()
+            repeat {
+                for name in Self.files(in: directory) where !started.contains(name) {
+                    started.insert(name)
+                    let path = (directory as NSString).appendingPathComponent(name)
+                    group.addTask { try await read(path) { line(name, $0) } }
+                }
+                if follow { try? await Task.sleep(for: pollInterval) }
+            } while follow && !Task.isCancelled
+            try await group.waitForAll()
+        }
+    }
+
+    /// The files a directory stands for, sorted: regular, not hidden, not a rotated copy.
+    static func files(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { name in
+            guard !name.hasPrefix("."), !isDirectory((directory as NSString).appendingPathComponent(name)) else { return false }
+            let suffix = name.split(separator: ".").last ?? ""
+            return !(name.contains(".") && !suffix.isEmpty && suffix.allSatisfy(\.isNumber))
+        }.sorted()
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
     }
 
     private final class Cursor {

@@ -24,6 +24,7 @@ public final class MetricsAggregator: Sendable {
         var series: [MetricSeriesKey: Summary] = [:]
         var conflicts = 0
         var lines = 0
+        var lastLine: ContinuousClock.Instant?
     }
 
     /// What the table shows of one series.
@@ -41,11 +42,35 @@ public final class MetricsAggregator: Sendable {
     /// EMF lines read.
     public var emfLines: Int { state.withLock { $0.lines } }
 
-    /// Takes one log line; returns whether it was an EMF line.
+    /// When the newest EMF line was read (nil before the first).
+    public var lastLineRead: ContinuousClock.Instant? { state.withLock { $0.lastLine } }
+
+    /// The latest value of each series of the gauge `name`, by its labels.
+    public func gaugeValues(_ name: String) -> [[MetricSeriesKey.Dimension]: Double] {
+        state.withLock { state in
+            var values: [[MetricSeriesKey.Dimension]: Double] = [:]
+            for (key, summary) in state.series where key.name == name && summary.kind == .gauge {
+                values[key.dimensions] = summary.value
+            }
+            return values
+        }
+    }
+
+    /// Takes one log line; returns whether it was an EMF line. `labels` are added to each
+    /// of its series (e.g. `worker`: whose file the line came from).
     @discardableResult
-    public func ingest(line: some Collection<UInt8>) -> Bool {
-        guard let samples = EMFLineParser.parse(line) else { return false }
-        state.withLock { $0.lines += 1 }
+    public func ingest(line: some Collection<UInt8>, labels: [(String, String)] = []) -> Bool {
+        guard var samples = EMFLineParser.parse(line) else { return false }
+        if !labels.isEmpty {
+            for index in samples.indices {
+                let key = samples[index].key
+                samples[index].key = MetricSeriesKey(name: key.name, dimensions: key.dimensions.map { ($0.key, $0.value) } + labels)
+            }
+        }
+        state.withLock { state in
+            state.lines += 1
+            state.lastLine = .now
+        }
         for sample in samples { add(sample) }
         return true
     }

@@ -87,6 +87,11 @@ public enum WorkerMetrics {
         Gauge(label: environmentHealthy, dimensions: [("dependency", dependency)]).record(healthy ? 1 : 0)
     }
 
+    /// Every dependency at once: before and after the worker's start-up check.
+    static func environment(healthy: Bool) {
+        for dependency in [EnvironmentFault.Dependency.birst, .s3] { environment(dependency.rawValue, healthy: healthy) }
+    }
+
     /// The dispatcher's state after each event: cheap reads of counts it keeps.
     static func dispatcher(_ state: SliceDispatcherState) {
         Gauge(label: slicesInFlight).record(state.slotsInUse)

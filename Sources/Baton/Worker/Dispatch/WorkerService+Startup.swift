@@ -7,8 +7,13 @@ extension WorkerService {
     /// fault it says what is wrong and waits, re-checking, until it clears; false when
     /// the worker is shut down meanwhile.
     func environmentReady() async throws -> Bool {
+        // Not usable until the check passes: a metrics sidecar's /readyz reads this gauge.
+        WorkerMetrics.environment(healthy: false)
         let faults = await dependencies.preflight()
-        guard !faults.isEmpty else { return true }
+        guard !faults.isEmpty else {
+            WorkerMetrics.environment(healthy: true)
+            return true
+        }
         let recheck = configuration.worker.environmentRecheck
         for fault in faults {
             logger.error("start-up check failed: \(fault); not joining the consumer group until it clears", metadata: [
@@ -27,6 +32,7 @@ extension WorkerService {
             return false
         }
         logger.notice("start-up check passed: Birst login works and S3 is readable", metadata: ["health": "healthy"])
+        WorkerMetrics.environment(healthy: true)
         return true
     }
 

@@ -1,0 +1,84 @@
+internal import CRdKafka
+
+/// The librdkafka side of `KafkaProducer`: handing messages over, serving reports,
+/// flushing and purging.
+enum RdKafkaProducer {
+    /// Installs the delivery-report callback (`ProducerContext` receives the reports).
+    static func installDeliveryCallback(_ conf: OpaquePointer) {
+        rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryCallback)
+    }
+
+    /// Hands one message to librdkafka (copied); returns an error if it was not accepted.
+    static func produce(
+        handle: OpaquePointer,
+        id: UInt,
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
+        partition: Int32?
+    ) -> KafkaError? {
+        var hdrs: OpaquePointer?
+        if !headers.isEmpty {
+            hdrs = rd_kafka_headers_new(headers.count)
+            for header in headers {
+                let err: rd_kafka_resp_err_t
+                if let value = header.value {
+                    err = value.withUnsafeBytes { bytes in
+                        rd_kafka_header_add(hdrs, header.name, -1, bytes.baseAddress, bytes.count)
+                    }
+                } else {
+                    err = rd_kafka_header_add(hdrs, header.name, -1, nil, 0)
+                }
+                if err.isError {
+                    rd_kafka_headers_destroy(hdrs)
+                    return KafkaError(err, context: "header \"\(header.name)\"")
+                }
+            }
+        }
+        let opaque = UnsafeMutableRawPointer(bitPattern: id)
+        let error: OpaquePointer? = value.withUnsafeBytes { valueBytes in
+            func call(_ keyPointer: UnsafeRawPointer?, _ keyCount: Int) -> OpaquePointer? {
+                baton_rd_kafka_produce(
+                    handle, topic, partition ?? baton_rd_kafka_partition_ua(),
+                    keyPointer, keyCount,
+                    valueBytes.count > 0 ? valueBytes.baseAddress : nil, valueBytes.count,
+                    hdrs, opaque
+                )
+            }
+            guard let key else { return call(nil, 0) }
+            if key.isEmpty {
+                // A non-nil empty key stays a (zero-length) key, not a null key.
+                return withUnsafeBytes(of: UInt8(0)) { call($0.baseAddress, 0) }
+            }
+            return key.withUnsafeBytes { call($0.baseAddress, $0.count) }
+        }
+        guard let error else { return nil }
+        if let hdrs { rd_kafka_headers_destroy(hdrs) }
+        return KafkaError(consuming: error, context: "produce to \(topic)")
+    }
+
+    /// Serves delivery reports and errors for up to `milliseconds`.
+    static func poll(_ handle: OpaquePointer, milliseconds: Int32) {
+        rd_kafka_poll(handle, milliseconds)
+    }
+
+    /// Waits up to `timeout` for every message handed over to be delivered or failed.
+    /// - Throws: `_TIMED_OUT` when messages are still outstanding.
+    static func flush(_ handle: OpaquePointer, timeout: Duration) throws(KafkaError) {
+        let err = rd_kafka_flush(handle, timeout.milliseconds)
+        if err.isError { throw KafkaError(err, context: "flush") }
+    }
+
+    /// Messages (and requests) librdkafka still holds.
+    static func outstanding(_ handle: OpaquePointer) -> Int32 {
+        rd_kafka_outq_len(handle)
+    }
+
+    /// Fails every message still queued or in flight (`_PURGE_QUEUE`/`_PURGE_INFLIGHT`)
+    /// and serves their delivery reports.
+    static func purge(_ handle: OpaquePointer) {
+        rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        rd_kafka_poll(handle, 0)
+    }
+}

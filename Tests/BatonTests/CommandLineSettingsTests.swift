@@ -1,0 +1,63 @@
+import Baton
+import Testing
+
+@Suite("Command line settings: each value named by the flag that gave it, none given twice")
+struct CommandLineSettingsTests {
+    func load(_ commandLine: CommandLineSettings, environment: [String: String] = [:]) async throws -> BatonConfiguration {
+        var sources = ConfigSources(file: nil, flags: commandLine.values, environment: environment, usesDefaultFile: false)
+        sources.flagOrigins = commandLine.origins
+        return try await BatonConfiguration.load(sources)
+    }
+
+    @Test("a malformed --slice-budget names the flag, not BATON_WORKER_SLICE_BUDGET")
+    func flagIsTheSource() async throws {
+        var commandLine = CommandLineSettings()
+        try commandLine.add("worker.sliceBudget", "300000", origin: CommandLineSettings.flagName(of: "worker.sliceBudget"))
+        let error = await #expect(throws: ConfigurationError.self) { try await load(commandLine) }
+        #expect(error?.key == "worker.sliceBudget")
+        #expect(error?.description.contains("(--slice-budget)") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("BATON_WORKER_SLICE_BUDGET") == false, "\(String(describing: error))")
+    }
+
+    @Test("a malformed --set value names --set; one from the environment still names its variable")
+    func setAndEnvironmentSources() async throws {
+        var commandLine = CommandLineSettings()
+        try commandLine.add("worker.retries", "many", origin: "--set")
+        let fromSet = await #expect(throws: ConfigurationError.self) { try await load(commandLine) }
+        #expect(fromSet?.description.contains("worker.retries (--set)") == true, "\(String(describing: fromSet))")
+
+        let fromEnvironment = await #expect(throws: ConfigurationError.self) {
+            try await load(CommandLineSettings(), environment: ["BATON_WORKER_RETRIES": "many"])
+        }
+        #expect(fromEnvironment?.description.contains("BATON_WORKER_RETRIES") == true, "\(String(describing: fromEnvironment))")
+    }
+
+    @Test("a setting given twice with different values is an error naming the key and both values")
+    func givenTwice() throws {
+        var commandLine = CommandLineSettings()
+        try commandLine.add("worker.retries", "5", origin: "--set")
+        let error = #expect(throws: ConfigurationError.self) { try commandLine.add("worker.retries", "50", origin: "--set") }
+        #expect(error?.key == "worker.retries")
+        #expect(error?.description.contains("--set worker.retries=5 and --set worker.retries=50") == true, "\(String(describing: error))")
+
+        try commandLine.add("worker.sliceBudget", "1m", origin: "--set")
+        let mixed = #expect(throws: ConfigurationError.self) { try commandLine.add("worker.sliceBudget", "2m", origin: "--slice-budget") }
+        #expect(mixed?.description.contains("--set worker.sliceBudget=1m and --slice-budget 2m") == true, "\(String(describing: mixed))")
+        #expect(commandLine.values == ["worker.retries": "5", "worker.sliceBudget": "1m"], "the first values stay")
+    }
+
+    @Test("the same value given twice is accepted")
+    func sameValueTwice() throws {
+        var commandLine = CommandLineSettings()
+        try commandLine.add("worker.retries", "5", origin: "--set")
+        try commandLine.add("worker.retries", "5", origin: "--set")
+        #expect(commandLine.values == ["worker.retries": "5"])
+    }
+
+    @Test("a command's flag is its setting's last component in kebab case")
+    func flagNames() {
+        #expect(CommandLineSettings.flagName(of: "worker.sliceBudget") == "--slice-budget")
+        #expect(CommandLineSettings.flagName(of: "kafka.bootstrapServers") == "--bootstrap-servers")
+        #expect(CommandLineSettings.flagName(of: "ingest.listen") == "--listen")
+    }
+}
