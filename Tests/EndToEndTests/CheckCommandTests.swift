@@ -41,13 +41,17 @@ struct CheckCommandTests {
         let harness = try await EndToEndHarness("cli-check-broker")
         defer { Task { await harness.stop() } }
         let started = ContinuousClock.now
+        // The timeout bounds every part, the Birst login too: scaled, so a busy machine's
+        // slow login does not fail a part this test expects to pass.
+        let timeout = TestTime.seconds(4)
         let run = try await BatonCLI.run(
-            ["check", "--config", harness.configFile, "--set", "kafka.bootstrapServers=127.0.0.1:1", "--timeout", "2s"],
-            environment: harness.environment, timeout: .seconds(30))
+            ["check", "--config", harness.configFile, "--set", "kafka.bootstrapServers=127.0.0.1:1",
+             "--timeout", "\(timeout.components.seconds + 1)s"],
+            environment: harness.environment, timeout: TestTime.seconds(60))
         #expect(run.status == 2, "\(run.output)")
         #expect(run.output.contains("broker      FAILED  127.0.0.1:1"), "\(run.output)")
         #expect(run.output.contains("topics      skipped"), "\(run.output)")
-        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(ContinuousClock.now - started < timeout * 5)
     }
 
     @Test("config show prints each setting's value and source, secrets masked")
