@@ -134,16 +134,16 @@ let package = Package(
                 "Curl",
                 "Birst",
                 "BirstSimulator",
-                // The local stack's addresses, in-process workers, timeouts, sample reports.
-                "BatonTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // In-process workers are stopped the way SIGTERM stops them.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/BatonBench"
         ),
 
-        // Shared by the test targets and the benchmark: where the local stack runs, unique
-        // names, timeouts, child processes, in-process workers.
+        // Shared by the test targets: where the local stack runs, unique names, timeouts,
+        // child processes, in-process workers. (The benchmark has its own few of these.)
         .target(
             name: "BatonTestSupport",
             dependencies: [
