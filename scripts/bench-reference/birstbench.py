@@ -26,6 +26,8 @@ class Simulator:
         self.endpoint = None
 
     def start(self, time_scale=1):
+        if os.path.exists(self.log):
+            os.remove(self.log)  # its first line names the port
         self.process = spawn([self.baton, "birst-sim", "--listen", "127.0.0.1:0", "--time-scale", str(time_scale),
                               "--log-level", "warning", "--max-recorded-calls", "1"], log=self.log)
         line = wait_for_line(self.log, "listening on", 60, self.process)
