@@ -2,14 +2,13 @@ import Foundation
 
 /// The one form of time Baton writes, `2026-11-27T10:00:00.123Z`, formatted and read digit
 /// by digit. Foundation's ISO-8601 format style cost tens of microseconds a call, several
-/// calls per slice, and was a large part of a hop's CPU (docs/benchmarks.md); ``Timestamp``
-/// still hands any other spelling (offsets, no `Z`) to Foundation.
+/// calls per hop (about 2 % of a hop's CPU, docs/benchmarks.md); ``Timestamp`` still hands
+/// any other spelling (offsets, no `Z`) to Foundation.
 enum UTCTimestamp {
     /// UTC with milliseconds. Foundation's style truncated the float itself, so a time read
     /// back from `.369` (0.3689999… s) was written `.368`; whole microseconds first keep
     /// what is read back written back the same.
     static func format(_ date: Date) -> String {
-        // Whole microseconds first: a time read back from `.428` may be 0.4279999… s.
         let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let milliseconds = floorDivide(microseconds, 1000)
         let seconds = floorDivide(milliseconds, 1000)
