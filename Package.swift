@@ -152,10 +152,10 @@ let package = Package(
                 "Curl",
                 "Birst",
                 "BirstSimulator",
-                // The local stack's addresses, in-process workers, timeouts, sample reports.
-                "BatonTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // In-process workers are stopped the way SIGTERM stops them.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/BatonBench"
         ),
@@ -171,8 +171,8 @@ let package = Package(
             ],
             path: "Tests/StackTestSupport"
         ),
-        // Shared by the domain's test targets and the benchmark: the stack support above, plus
-        // in-process workers and SNS signing.
+        // Shared by the domain's test targets: the stack support above, plus in-process
+        // workers and SNS signing. (The benchmark has its own few of these.)
         .target(
             name: "BatonTestSupport",
             dependencies: [

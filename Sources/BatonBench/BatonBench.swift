@@ -1,6 +1,5 @@
 import ArgumentParser
 import Baton
-import BatonTestSupport
 import Foundation
 import Logging
 
@@ -62,7 +61,7 @@ struct BatonBench: AsyncParsableCommand {
         var plan = quick ? Plan.quick : Plan.full
         if let e2eConcurrency { plan.endToEndConcurrency = e2eConcurrency }
         let context = BenchContext(
-            plan: plan, stack: try TestStack.current(), logger: logger,
+            plan: plan, stack: try BenchStack.current(), logger: logger,
             runID: String(UUID().uuidString.prefix(8)).lowercased(),
             logDirectory: logDir ?? NSTemporaryDirectory())
         let batonPath = baton ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("baton").path

@@ -1,5 +1,4 @@
 import Baton
-import BatonTestSupport
 import Curl
 import Foundation
 import Kafka
@@ -40,7 +39,7 @@ struct Plan: Sendable {
 /// What every benchmark shares.
 struct BenchContext: Sendable {
     var plan: Plan
-    var stack: TestStack
+    var stack: BenchStack
     var logger: Logger
     /// Distinguishes this run's topics, groups and buckets from earlier runs on the same broker.
     var runID: String

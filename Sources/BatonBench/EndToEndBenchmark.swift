@@ -1,5 +1,4 @@
 import Baton
-import BatonTestSupport
 import BirstSimulator
 import Curl
 import Foundation
@@ -117,7 +116,7 @@ struct EndToEndBenchmark {
             for lane in 0..<8 {
                 group.addTask {
                     for index in stride(from: lane, to: keys.count, by: 8) {
-                        try await s3.putObject(bucket: bucket, key: keys[index], body: sampleCSV(size: plan.reportBytes, label: "\(index)"))
+                        try await s3.putObject(bucket: bucket, key: keys[index], body: sampleReport(size: plan.reportBytes, label: "\(index)"))
                     }
                 }
             }
@@ -142,10 +141,10 @@ struct EndToEndBenchmark {
             records: JobRecords(topics: topics, workerID: "bench"), sink: producer, logger: workerLogger)
 
         let rounds: [Round]
-        var workers: [InProcessWorker] = []
+        var workers: [BenchWorker] = []
         do {
             for index in 1...Self.workers {
-                workers.append(try InProcessWorker(configuration: configuration, id: context.name("\(tag)-worker-\(index)"), logger: workerLogger))
+                workers.append(try BenchWorker(configuration: configuration, id: context.name("\(tag)-worker-\(index)"), logger: workerLogger))
             }
             func round(_ name: String, reports: Int, within seconds: Double) async throws -> Round {
                 let events = keys.prefix(reports).map {
@@ -202,7 +201,7 @@ struct EndToEndBenchmark {
         var slices: Int { records.reduce(0) { $0 + $1.slices } }
     }
 
-    private func stop(_ workers: [InProcessWorker]) async {
+    private func stop(_ workers: [BenchWorker]) async {
         await withTaskGroup(of: Void.self) { group in
             for worker in workers { group.addTask { try? await worker.stop() } }
         }

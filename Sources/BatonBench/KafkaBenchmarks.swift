@@ -1,4 +1,3 @@
-import BatonTestSupport
 import Foundation
 import Kafka
 

@@ -102,6 +102,7 @@ extension BatonConfiguration {
             plain("worker.backoffInitial", d(worker.backoffInitial)),
             plain("worker.backoffMax", d(worker.backoffMax)),
             plain("worker.environmentRecheck", d(worker.environmentRecheck)),
+            plain("worker.benchmarkNoIO", String(worker.benchmarkNoIO)),
             plain("log.level", logLevel),
             plain("log.metricsInterval", d(metricsInterval)),
             plain("log.metricsPath", metricsPath ?? ""),

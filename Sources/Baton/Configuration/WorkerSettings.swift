@@ -17,6 +17,11 @@ public struct WorkerSettings: Sendable, Equatable {
     /// While Birst or S3 is unusable for every job (login refused, unreachable, S3
     /// credentials rejected), the worker pauses and re-checks this often.
     public var environmentRecheck: Duration
+    /// Benchmark only (`worker.benchmarkNoIO`, default false): every slice hands its job on
+    /// at once, calling neither Birst nor S3, and spends a retry as a slice whose budget ran
+    /// out does. What is left is the engine's own cost of a hop (consume, decode, republish,
+    /// acknowledgement, commit), which `scripts/bench` compares with reference consumers.
+    public var benchmarkNoIO: Bool = false
 
     static func load(_ settings: SettingsReader) throws -> WorkerSettings {
         let budget = try settings.duration("worker.sliceBudget", default: .seconds(300), minimum: .milliseconds(100))
@@ -35,7 +40,8 @@ public struct WorkerSettings: Sendable, Equatable {
             shutdownGrace: try settings.duration("worker.shutdownGrace", default: .seconds(10), minimum: .milliseconds(100)),
             backoffInitial: initial,
             backoffMax: try settings.duration("worker.backoffMax", default: .seconds(300), minimum: initial),
-            environmentRecheck: try settings.duration("worker.environmentRecheck", default: .seconds(15), minimum: .milliseconds(50))
+            environmentRecheck: try settings.duration("worker.environmentRecheck", default: .seconds(15), minimum: .milliseconds(50)),
+            benchmarkNoIO: try settings.bool("worker.benchmarkNoIO", default: false)
         )
     }
 }

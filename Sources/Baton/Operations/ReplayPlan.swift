@@ -24,7 +24,7 @@ public struct ReplayPlan: Sendable {
     public init(
         source: String, destination: String, selection: ReplaySelection, rewrite: ReplayRewrite = ReplayRewrite(),
         dryRun: Bool = false, ratePerSecond: Double? = nil, limit: Int? = nil, resume: ReplayPositions = ReplayPositions(),
-        maxInFlight: Int = 1000, sampleSize: Int = 10
+        maxInFlight: Int = 10_000, sampleSize: Int = 10
     ) {
         self.source = source
         self.destination = destination

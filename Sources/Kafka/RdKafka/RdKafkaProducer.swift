@@ -70,6 +70,18 @@ enum RdKafkaProducer {
         if err.isError { throw KafkaError(err, context: "flush") }
     }
 
+    /// Asks the broker for `topic`'s partitions and leaders (`rd_kafka_metadata` for one
+    /// topic), which librdkafka keeps in its metadata cache.
+    /// - Throws: the metadata request's error, e.g. `_TIMED_OUT` after `timeout`.
+    static func lookUpMetadata(_ handle: OpaquePointer, topic: String, timeout: Duration) throws(KafkaError) {
+        guard let topicHandle = rd_kafka_topic_new(handle, topic, nil) else { return }
+        defer { rd_kafka_topic_destroy(topicHandle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let err = rd_kafka_metadata(handle, 0, topicHandle, &metadata, timeout.milliseconds)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        if err.isError { throw KafkaError(err, context: "metadata of \(topic)") }
+    }
+
     /// Messages (and requests) librdkafka still holds.
     static func outstanding(_ handle: OpaquePointer) -> Int32 {
         rd_kafka_outq_len(handle)

@@ -12,6 +12,8 @@ public struct WorkerDependencies: Sendable {
     var probe: EnvironmentProbe
     /// Buckets named literally by the routes: what the start-up check reads.
     var buckets: [String]
+    /// Topics the worker produces to, looked up before it joins the group.
+    var producedTopics: [String] = []
 
     public static func make(configuration: BatonConfiguration, workerID: String? = nil, logger: Logger) throws -> WorkerDependencies {
         let credentials = try configuration.birst.credentials()
@@ -37,7 +39,10 @@ public struct WorkerDependencies: Sendable {
             logger: logger
         )
         let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
-        return WorkerDependencies(environment: environment, producer: producer, http: http, probe: probe, buckets: Array(Set(buckets)).sorted())
+        let topics = configuration.topics
+        return WorkerDependencies(
+            environment: environment, producer: producer, http: http, probe: probe, buckets: Array(Set(buckets)).sorted(),
+            producedTopics: [topics.jobs.name, topics.deadLetters.name, topics.outcomes.name])
     }
 
     /// host-pid: unique per process, readable in logs and headers.
@@ -47,11 +52,15 @@ public struct WorkerDependencies: Sendable {
 
     /// Before joining the group: Birst login and S3 access, each fault as it stands.
     func preflight() async -> [EnvironmentFault] {
+        // Beside the checks: the producer learns its topics' leaders, so the first hand-off
+        // or outcome after start is not delayed by that lookup.
+        async let warmed: Void = producer.warmUp(topics: producedTopics, timeout: .seconds(5))
         var faults: [EnvironmentFault] = []
         if let fault = await probe.checkBirst() { faults.append(fault) }
         for bucket in buckets {
             if let fault = await probe.checkS3(bucket: bucket) { faults.append(fault) }
         }
+        await warmed
         return faults
     }
 

@@ -85,6 +85,10 @@ public struct SliceRunner: Sendable {
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
         context.mayBeRedelivered = mayBeRedelivered
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
+        if env.worker.benchmarkNoIO {
+            // Benchmark only: the hop without the stage's Birst and S3 calls.
+            return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+        }
         return try await runStages(&job, input: input, context: context, afterDeadLetter: false)
     }
 
