@@ -311,7 +311,7 @@ public actor SliceDispatcher {
         guard let reason = item.stop.reason else { return nil }
         do {
             try await runner.handBack(item.message, job: job, reason: reason == .shutdown ? .shutdown : .rebalance)
-            return .handedOn
+            return .handedBack
         } catch {
             return abandoned(item, error: error, logger: logger)
         }

@@ -1,11 +1,11 @@
 import Foundation
 
-/// How big the chaos scenarios are: `BATON_CHAOS=full` (`make chaos`) runs the sizes
+/// How big the chaos scenarios are: `BATON_TEST_CHAOS=full` (`make chaos`) runs the sizes
 /// issue 10 names; anything else (the default, inside `make test`) runs a short form
 /// that keeps every fault but fewer jobs and shorter fault windows, so that it adds
 /// about two minutes to the test run on a busy 2-core machine.
 struct ChaosSize: Sendable {
-    /// True for `BATON_CHAOS=full`.
+    /// True for `BATON_TEST_CHAOS=full`.
     var full: Bool
     /// Scenario 1: jobs, and how long (seconds) one worker is SIGKILLed every 5 s.
     var killJobs: Int
@@ -25,7 +25,7 @@ struct ChaosSize: Sendable {
     var lateAnswerJobs: Int
 
     static let short = ChaosSize(
-        full: false, killJobs: 20, killSeconds: 15, freezeJobs: 8, freezeSeconds: 10, rollingJobs: 12,
+        full: false, killJobs: 16, killSeconds: 10, freezeJobs: 8, freezeSeconds: 8, rollingJobs: 12,
         hostileRecords: 100, hostileGoodJobs: 10, environmentJobs: 6, lateAnswerJobs: 8)
 
     /// Issue 10's sizes.
@@ -33,8 +33,8 @@ struct ChaosSize: Sendable {
         full: true, killJobs: 200, killSeconds: 60, freezeJobs: 40, freezeSeconds: 15, rollingJobs: 60,
         hostileRecords: 1000, hostileGoodJobs: 100, environmentJobs: 20, lateAnswerJobs: 40)
 
-    /// From `BATON_CHAOS` (`full`, or anything else for the short form).
+    /// From `BATON_TEST_CHAOS` (`full`, or anything else for the short form).
     static var current: ChaosSize {
-        ProcessInfo.processInfo.environment["BATON_CHAOS"] == "full" ? .full : .short
+        ProcessInfo.processInfo.environment["BATON_TEST_CHAOS"] == "full" ? .full : .short
     }
 }

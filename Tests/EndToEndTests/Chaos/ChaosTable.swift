@@ -2,7 +2,7 @@ import Foundation
 
 /// The chaos audit as a table, one row per scenario, plus scenario 7 (the secrets scan
 /// over all of them). Printed to standard output so it shows in `make test` and
-/// `make chaos`; with `BATON_CHAOS_TABLE=FILE` also written there (scripts/chaos prints it
+/// `make chaos`; with `BATON_TEST_CHAOS_TABLE=FILE` also written there (scripts/chaos prints it
 /// again at the end, after the test runner's own output).
 enum ChaosTable {
     static let columns = [
@@ -32,11 +32,11 @@ enum ChaosTable {
         return ([title, line(columns), rule] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
-    /// Prints the table and, with `BATON_CHAOS_TABLE` set, writes it to that file.
+    /// Prints the table and, with `BATON_TEST_CHAOS_TABLE` set, writes it to that file.
     static func publish(_ audits: [ChaosAudit], title: String) {
         let text = render(audits, title: title)
         print("\n" + text, terminator: "")
-        if let path = ProcessInfo.processInfo.environment["BATON_CHAOS_TABLE"], !path.isEmpty {
+        if let path = ProcessInfo.processInfo.environment["BATON_TEST_CHAOS_TABLE"], !path.isEmpty {
             try? text.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
