@@ -14,16 +14,23 @@ struct HandBackLineageTests {
     let p0 = TopicPartition(topic: "baton.jobs", partition: 0)
     let now = Date(timeIntervalSince1970: 1_000_000)
 
-    @Test("a job handed back while waiting out notBefore runs again when its partition returns to the same worker")
-    func handedBackCopyRuns() throws {
+    /// Job `j` (12 slices run) waits out its `notBefore` at offset 107 when p0 is revoked; it
+    /// is handed back unchanged, and p0 comes back to this worker.
+    func handedBackAndReassigned() throws -> (State, State.JobRef) {
         var state = State(concurrency: 4)
         _ = state.assigned([p0])
         let job = State.JobRef(key: "j", slices: 12)
         let waiting = try #require(state.admit(partition: p0, offset: 107, job: job, notBefore: now.addingTimeInterval(60), now: now).0)
         #expect(state.revoked([p0]).contains(.stop([waiting], .rebalance)))
         #expect(state.sliceEnded(waiting, .handedBack).contains(.release([p0], offsets: [p0: 108])), "the original is done: its copy was acknowledged")
-
         _ = state.assigned([p0])
+        return (state, job)
+    }
+
+    @Test("a job handed back while waiting out notBefore runs again when its partition returns to the same worker")
+    func handedBackCopyRuns() throws {
+        let (reassigned, job) = try handedBackAndReassigned()
+        var state = reassigned
         let (copy, actions) = state.admit(partition: p0, offset: 109, job: job, notBefore: nil, now: now)
         let ticket = try #require(copy)
         #expect(actions.contains(.start(ticket)), "the hand-back copy (same slices) runs: \(actions)")
@@ -32,13 +39,8 @@ struct HandBackLineageTests {
 
     @Test("after the hand-back copy ran, a redelivery of the original is a duplicate and is skipped")
     func originalAfterCopyIsSkipped() throws {
-        var state = State(concurrency: 4)
-        _ = state.assigned([p0])
-        let job = State.JobRef(key: "j", slices: 12)
-        let waiting = try #require(state.admit(partition: p0, offset: 107, job: job, notBefore: now.addingTimeInterval(60), now: now).0)
-        _ = state.revoked([p0])
-        _ = state.sliceEnded(waiting, .handedBack)
-        _ = state.assigned([p0])
+        let (reassigned, job) = try handedBackAndReassigned()
+        var state = reassigned
         let copy = try #require(state.admit(partition: p0, offset: 109, job: job, notBefore: nil, now: now).0)
         _ = state.sliceEnded(copy, .handedOn)
         let (again, actions) = state.admit(partition: p0, offset: 107, job: job, notBefore: nil, now: now)

@@ -43,9 +43,7 @@ extension ChaosTests {
             try await Task.sleep(for: .seconds(2 * budget))  // the wrong password stays a while
             harness.simulator.setPassword("baton-dev", for: "baton")
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
         let (audit, _) = try await finish(
             harness, fleet, scenario: "5 Birst unreachable \(3 * budget) s, then login refused", jobs: jobs,
@@ -73,9 +71,7 @@ extension ChaosTests {
             try await fleet.start(2)
             jobs = try await harness.publish(keys, retries: 100)
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
         let (audit, _) = try await finish(
             harness, fleet, scenario: "6 20 % of Birst answers past the deadline", jobs: jobs, within: size.full ? 300 : 180, began: began)

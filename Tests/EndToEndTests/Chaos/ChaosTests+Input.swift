@@ -32,9 +32,7 @@ extension ChaosTests {
             fleet.supervise()
             try await harness.produceRaw(records)
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
         let replacedBefore = fleet.replaced
         let (audit, exits) = try await finish(

@@ -42,9 +42,7 @@ extension ChaosTests {
             // A worker that stops by itself after all this is restarted, as a deployment would.
             fleet.supervise()
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
         let (audit, exits) = try await finish(
             harness, fleet, scenario: "1 SIGKILL every 5 s (\(kills) kills), Birst faults 10 %", jobs: jobs,
@@ -90,9 +88,7 @@ extension ChaosTests {
                 }
                 try await privateStack.setFaults(#"{"freeze": false}"#, http: harness.http)
             } catch {
-                fleet.killAll()
-                await harness.stop()
-                throw error
+                throw await abandon(harness, fleet, error)
             }
             let (audit, _) = try await finish(
                 harness, fleet, scenario: "2 broker frozen \(Int(size.freezeSeconds)) s (session 6 s)",
@@ -123,15 +119,15 @@ extension ChaosTests {
             try await fleet.start(3)
             jobs = try await harness.publish(keys)
             try await eventually(60, "publishes under way before the restart") { !harness.simulator.inspect().publishes.isEmpty }
+            // A new worker, then SIGTERM to the old one; with as many workers as partitions
+            // the new one has partitions once the group has settled again.
             for old in fleet.live.keys.sorted() {
                 let new = try fleet.start()
                 stops[old] = try await fleet.terminate(old)
-                try await fleet.awaitAssigned([new])
+                try await fleet.awaitAssigned([new], within: 90)
             }
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
         let (audit, exits) = try await finish(
             harness, fleet, scenario: "3 rolling restart of 3 workers", jobs: jobs, within: size.full ? 300 : 150, began: began)

@@ -102,9 +102,15 @@ struct ChaosTests {
             await harness.stop()
             return (audit, exits)
         } catch {
-            fleet.killAll()
-            await harness.stop()
-            throw error
+            throw await abandon(harness, fleet, error)
         }
+    }
+
+    /// Kills the workers and stops the harness of a scenario that failed before its
+    /// audit; returns the error to rethrow.
+    static func abandon(_ harness: EndToEndHarness, _ fleet: ChaosFleet, _ error: any Error) async -> any Error {
+        fleet.killAll()
+        await harness.stop()
+        return error
     }
 }
