@@ -1,9 +1,11 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Both start from nothing.
+# `make chaos` runs the chaos suite at full size and prints its audit table (a short form runs
+# inside `make test`).
 # `make bench` prints throughput and memory figures (`make bench BENCH_ARGS=--quick`: a smoke run).
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: all bootstrap build test demo bench stack-up stack-down clean
+.PHONY: all bootstrap build test chaos demo bench stack-up stack-down clean
 
 all: build
 
@@ -17,6 +19,11 @@ build: bootstrap
 # also when a test fails.
 test: bootstrap
 	@scripts/test
+
+# Starts its own stack (in .stack/chaos), kills, freezes and restarts workers and the broker
+# for about ten minutes, prints the audit table, and stops the stack again.
+chaos: bootstrap
+	@scripts/chaos
 
 demo: bootstrap
 	@scripts/demo

@@ -153,7 +153,12 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
         // the first one's cookie arrives would land on another server, and the session
         // would switch servers under jobs whose tokens live on the first one.
         if let pending = pendingLogin {
-            return try await value(of: pending)
+            // This caller may resume before the one that started the login has recorded
+            // the token as a secret: record it here too, or a fault naming it goes out
+            // unredacted (chaos scenario 7 found one in a worker's log).
+            let fresh = try await value(of: pending)
+            redactor.add(fresh)
+            return fresh
         }
         let client = client, credentials = credentials, jar = cookies, loginRedactor = redactor
         let task = Task<String, any Error> {

@@ -10,9 +10,10 @@ struct Redactor: Sendable {
         for secret in secrets { if let secret { add(secret) } }
     }
 
-    /// Secrets shorter than 4 characters are not searched for (they would mangle text).
+    /// Secrets shorter than 4 characters are not searched for (they would mangle text);
+    /// one already known is not added again.
     mutating func add(_ secret: String) {
-        guard secret.count >= 4 else { return }
+        guard secret.count >= 4, !secrets.contains(secret) else { return }
         secrets.append(secret)
         if let escaped = XMLText.escape(secret), escaped != secret { secrets.append(escaped) }
     }

@@ -23,11 +23,15 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
     /// How many more calls get `delayAfterApplySeconds` (each delayed call counts one
     /// down); nil delays every call. Lets a test delay exactly the first N chunks.
     public var delayAfterApplyCalls: Int?
+    /// The probability (0...1) that a call gets `delayAfterApplySeconds`, drawn per call;
+    /// 1 (the default) delays every call. Calls drawn out do not count down
+    /// `delayAfterApplyCalls`.
+    public var delayAfterApplyRate: Double
 
     public init(
         latencySeconds: Double = 0, dropConnectionRate: Double = 0, http500Rate: Double = 0,
         transientFaultRate: Double = 0, hostileXMLRate: Double = 0, dropResponseRate: Double = 0,
-        delayAfterApplySeconds: Double = 0, delayAfterApplyCalls: Int? = nil
+        delayAfterApplySeconds: Double = 0, delayAfterApplyCalls: Int? = nil, delayAfterApplyRate: Double = 1
     ) {
         self.latencySeconds = latencySeconds
         self.dropConnectionRate = dropConnectionRate
@@ -37,6 +41,7 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
         self.dropResponseRate = dropResponseRate
         self.delayAfterApplySeconds = delayAfterApplySeconds
         self.delayAfterApplyCalls = delayAfterApplyCalls
+        self.delayAfterApplyRate = delayAfterApplyRate
     }
 
     public static let none = FaultKnobs()
@@ -51,6 +56,7 @@ public struct FaultKnobs: Codable, Sendable, Hashable {
             hostileXMLRate: try c.value(.hostileXMLRate, or: 0),
             dropResponseRate: try c.value(.dropResponseRate, or: 0),
             delayAfterApplySeconds: try c.value(.delayAfterApplySeconds, or: 0),
-            delayAfterApplyCalls: try c.decodeIfPresent(Int.self, forKey: .delayAfterApplyCalls))
+            delayAfterApplyCalls: try c.decodeIfPresent(Int.self, forKey: .delayAfterApplyCalls),
+            delayAfterApplyRate: try c.value(.delayAfterApplyRate, or: 1))
     }
 }

@@ -42,10 +42,12 @@ struct SimulatorState {
     }
 
     /// The wall-clock seconds to hold back the answer of a call of `operation` that has
-    /// run (`delayAfterApplySeconds`), counting down `delayAfterApplyCalls` when set.
+    /// run (`delayAfterApplySeconds`, for a share `delayAfterApplyRate` of the calls),
+    /// counting down `delayAfterApplyCalls` when set.
     mutating func takeDelayAfterApply(_ operation: String) -> Double {
         var knobs = settings.faults.knobs(for: operation)
         guard knobs.delayAfterApplySeconds > 0 else { return 0 }
+        guard knobs.delayAfterApplyRate >= 1 || Double.random(in: 0..<1) < knobs.delayAfterApplyRate else { return 0 }
         if let remaining = knobs.delayAfterApplyCalls {
             guard remaining > 0 else { return 0 }
             knobs.delayAfterApplyCalls = remaining - 1

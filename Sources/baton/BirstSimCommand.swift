@@ -23,8 +23,9 @@ struct BirstSimCommand: AsyncParsableCommand {
             "publishJob": {..}, "sessionIdleTimeoutSeconds", "faults": {"all": KNOBS, \
             "operations": {"uploadData": KNOBS}}}}, where KNOBS = {"latencySeconds", \
             "dropConnectionRate", "http500Rate", "transientFaultRate", "hostileXMLRate", \
-            "dropResponseRate", "delayAfterApplySeconds"} (delayAfterApplySeconds: the call runs, \
-            then its answer waits that many wall-clock seconds: "applied, then timed out").
+            "dropResponseRate", "delayAfterApplySeconds", "delayAfterApplyRate"} (delayAfterApplySeconds: the \
+            call runs, then its answer waits that many wall-clock seconds: "applied, then timed out"; \
+            delayAfterApplyRate: the share of calls delayed so, default 1).
 
             Admin endpoints (JSON): GET /admin/inspect (uploads with bytes and SHA-256, publishes, \
             logins, calls); GET|PUT /admin/settings (job durations and outcomes, idle timeout, \
@@ -99,7 +100,7 @@ struct BirstSimCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault"),
-        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer).")
+        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer), delayAfterApplyRate (share of calls delayed, default 1).")
     var operationFaults: [String] = []
 
     @Option(help: "Calls kept for /admin/inspect. Default 10000.")
@@ -186,6 +187,7 @@ struct BirstSimCommand: AsyncParsableCommand {
             case "hostileXMLRate": knobs.hostileXMLRate = try rate(value)
             case "dropResponseRate": knobs.dropResponseRate = try rate(value)
             case "delayAfterApply", "delayAfterApplySeconds": knobs.delayAfterApplySeconds = try seconds(value)
+            case "delayAfterApplyRate": knobs.delayAfterApplyRate = try rate(value)
             default: throw ValidationError("unknown fault knob \(knob) in \(spec)")
             }
             faults.operations[operation] = knobs

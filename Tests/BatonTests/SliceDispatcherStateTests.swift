@@ -115,7 +115,7 @@ struct SliceDispatcherStateTests {
         #expect(!actions.contains { if case .release = $0 { true } else { false } }, "not released while slices hand off")
         #expect(state.admit(partition: p0, offset: 8, job: job("e"), notBefore: nil, now: now).0 == nil, "no longer owned")
         _ = state.sliceEnded(running, .handedOn)
-        let last = state.sliceEnded(waiting, .handedOn)
+        let last = state.sliceEnded(waiting, .handedBack)
         #expect(last.contains(.release([p0], offsets: [p0: 6])), "offset 6 (dropped, never run) is where the next owner starts")
         #expect(last.contains(.start(other)) || state.slotsInUse == 1)
         #expect(!state.owned.contains(p0) && state.owned.contains(p1))

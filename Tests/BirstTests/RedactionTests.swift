@@ -44,4 +44,36 @@ struct RedactionTests {
             #expect(logged.contains("is not valid or has expired"))
         }
     }
+
+    /// Found by the chaos suite (scenario 7): calls that waited for another call's login
+    /// used its token before that call had recorded it as a secret, so a fault naming the
+    /// token was logged in clear. Here the login's answer is late, the servers forget the
+    /// new token meanwhile, and every waiting call meets a fault that names it.
+    @Test("A login token shared by calls that waited for the login is redacted in all of them")
+    func waitersRedactTheSharedToken() async throws {
+        let capture = LogCapture()
+        try await SimulatorHarness.with(logger: capture.logger()) { harness in
+            let session = harness.session()
+            let deadline = Deadline.limit(30)
+            try await harness.setFaults(FaultPlan(operations: ["Login": FaultKnobs(delayAfterApplySeconds: 1, delayAfterApplyCalls: 1)]))
+            let calls = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<8 {
+                        group.addTask { _ = try await session.getLoadStatus(spaceID: "space-\(index)", deadline: deadline) }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            // The first login has run (its token exists) but is not answered yet.
+            try await eventually(10, "the first login to be applied") { try await !harness.inspect().logins.isEmpty }
+            try await harness.restartServers()
+            try await calls.value
+
+            let tokens = try await harness.inspect().logins.map(\.token)
+            #expect(tokens.count >= 2, "logged in again after the restart")
+            let logged = capture.text
+            #expect(logged.contains("is not valid or has expired"), "the waiting calls met a fault naming the token")
+            for token in tokens { #expect(!logged.contains(token), "login token \(token) leaked into the log") }
+        }
+    }
 }

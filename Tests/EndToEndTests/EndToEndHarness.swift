@@ -28,6 +28,9 @@ final class EndToEndHarness: Sendable {
     /// worker inherits the test run's environment, which points at the shared stack, and
     /// the environment wins over the file.
     let addresses: [String: String]
+    /// The S3 secret key workers get (the local S3 checks no signatures, so a scenario may
+    /// use one of its own that nothing else contains, and scan for it).
+    let s3SecretAccessKey: String
     /// What each Birst source must hold, by source name (the key's stem under the default
     /// route): the bytes of the S3 version the job's event names.
     private let expected = Mutex<[String: [UInt8]]>([:])
@@ -59,12 +62,14 @@ final class EndToEndHarness: Sendable {
         routes: String? = nil,
         mockCluster: KafkaMockCluster? = nil,
         stack ownStack: TestStack? = nil,
+        s3SecretAccessKey: String? = nil,
         simulator configure: (inout SimulatorConfiguration) -> Void = { _ in }
     ) async throws {
         // A scenario that injects faults into the broker brings a private stack
         // (`PrivateStack`); the others share the one the test run was started against.
         self.stack = try ownStack ?? TestStack.current()
         self.name = uniqueName(name)
+        self.s3SecretAccessKey = s3SecretAccessKey ?? self.stack.s3SecretAccessKey
         bucket = uniqueName("reports")
         var logger = Logger(label: "e2e.\(name)")
         logger.logLevel = .warning
@@ -140,7 +145,7 @@ final class EndToEndHarness: Sendable {
 
     /// The environment workers get: secrets only here, never in the file.
     var environment: [String: String] {
-        addresses.merging(["BATON_BIRST_PASSWORD": "baton-dev", "BATON_S3_SECRET_ACCESS_KEY": stack.s3SecretAccessKey]) { $1 }
+        addresses.merging(["BATON_BIRST_PASSWORD": "baton-dev", "BATON_S3_SECRET_ACCESS_KEY": s3SecretAccessKey]) { $1 }
     }
 
     func configuration() async throws -> BatonConfiguration {

@@ -112,6 +112,7 @@ extension WorkerMetrics {
     static func result(_ end: SliceDispatcherState.SliceEnd) -> String {
         switch end {
         case .handedOn: "handedOn"
+        case .handedBack: "handedBack"
         case .finished: "finished"
         case .abandoned: "abandoned"
         case .producerFailed: "producerFailed"

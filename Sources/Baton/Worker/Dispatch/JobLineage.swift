@@ -75,6 +75,14 @@ public struct JobLineage: Sendable {
         marks[jobId] = .produced(slices + 1)
     }
 
+    /// The message with `slices`, admitted but not run (it waited out its `notBefore`),
+    /// was handed back unchanged: the copy carries the same `slices` and must run when it
+    /// comes back. Recording it as handed on (`slices + 1`) would skip that copy as stale
+    /// and lose the job once the original is committed past.
+    public mutating func handedBack(jobId: String, slices: Int) {
+        if marks[jobId] == .started(slices) { marks[jobId] = .produced(slices) }
+    }
+
     /// The job's terminal outcome was acknowledged.
     public mutating func finished(jobId: String) {
         if marks[jobId] == nil { remember(jobId, .finished) } else { marks[jobId] = .finished }

@@ -315,7 +315,7 @@ final class SliceDispatcher {
         guard let reason = item.stop.reason else { return nil }
         do {
             try await runner.handBack(item.message, job: job, reason: HandoffReason(reason))
-            return .handedOn
+            return .handedBack
         } catch {
             return abandoned(item, error: error, logger: logger)
         }

@@ -23,6 +23,10 @@ extension SliceDispatcherState {
     public enum SliceEnd: Sendable, Equatable {
         /// Its continuation was acknowledged; the job continues with `slices + 1`.
         case handedOn
+        /// A job waiting out its `notBefore` was handed back unchanged (same `slices`, on a
+        /// rebalance or shutdown) and that copy was acknowledged: the job continues from the
+        /// copy, which must run when it reaches this worker again.
+        case handedBack
         /// Its terminal records (dead letter, outcome) were acknowledged, or it produced
         /// nothing by design (a duplicate collapsed, an unreadable message dead-lettered).
         case finished

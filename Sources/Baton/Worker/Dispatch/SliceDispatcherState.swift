@@ -177,6 +177,9 @@ public struct SliceDispatcherState: Sendable {
         case .handedOn:
             if let job = entry.job { lineage.handedOn(jobId: job.key, slices: job.slices) }
             if current { watermark.finished(entry.partition, offset: entry.offset) }
+        case .handedBack:
+            if let job = entry.job { lineage.handedBack(jobId: job.key, slices: job.slices) }
+            if current { watermark.finished(entry.partition, offset: entry.offset) }
         case .finished:
             if let job = entry.job { lineage.finished(jobId: job.key) }
             if current { watermark.finished(entry.partition, offset: entry.offset) }
