@@ -337,6 +337,18 @@ struct SliceDispatcherStateTests {
         #expect(!state.isFinishedJob("unknown"))
     }
 
+    @Test("a job with a copy running here is active until its slice has ended")
+    func activeJobs() {
+        var state = State(concurrency: 2)
+        _ = state.assigned([p0])
+        let running = state.admitNow(p0, 0, job("running")).0
+        #expect(state.isActiveJob("running"), "an unreadable message under its key is a stray")
+        #expect(!state.isActiveJob("unknown"))
+        _ = state.sliceEnded(running, .finished)
+        #expect(!state.isActiveJob("running"))
+        #expect(state.isFinishedJob("running"))
+    }
+
     @Test("every event after the stop starts nothing")
     func stopped() {
         var state = State(concurrency: 2)

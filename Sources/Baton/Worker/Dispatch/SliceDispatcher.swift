@@ -179,7 +179,7 @@ final class SliceDispatcher {
                 guard let item = work[ticket] else { continue }
                 let redelivered = state.isPossibleRedelivery(ticket)
                 let strayOfFinishedJob: Bool = if case .failure = item.decoded, let key = item.message.key {
-                    state.isFinishedJob(String(decoding: key, as: UTF8.self))
+                    state.isFinishedJob(String(decoding: key, as: UTF8.self)) || state.isActiveJob(String(decoding: key, as: UTF8.self))
                 } else { false }
                 work[ticket]?.task = Self.slice(
                     item, ticket: ticket, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger, inbox: inbox)

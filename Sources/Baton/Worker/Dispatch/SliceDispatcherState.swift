@@ -94,6 +94,13 @@ public struct SliceDispatcherState: Sendable {
         lineage.isFinished(jobId: key)
     }
 
+    /// Whether a copy of the job with lineage key `key` is waiting, queued or running
+    /// here: an unreadable message under that key is a stray too (the job lives on in that
+    /// copy), even when it starts just before the copy's slice has ended.
+    public func isActiveJob(_ key: String) -> Bool {
+        active[key] != nil
+    }
+
     /// Whether `ticket` is known (queued, waiting or running).
     public func contains(_ ticket: Ticket) -> Bool { entries[ticket] != nil }
 

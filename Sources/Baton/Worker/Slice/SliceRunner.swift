@@ -28,7 +28,8 @@ public struct SliceRunner: Sendable {
     ///
     /// - Parameter mayBeRedelivered: the message may have been run before with effects its
     ///   envelope does not record (``SliceDispatcherState/isPossibleRedelivery(_:)``).
-    /// - Parameter keyOfFinishedJob: the message's key names a job this worker saw end: if
+    /// - Parameter keyOfFinishedJob: the message's key names a job this worker saw end, or
+    ///   one whose copy is still active here: if
     ///   the message is unreadable it is dead-lettered, but records no outcome for that job
     ///   (a stray must not turn a completed job into a dead-lettered one).
     public func process(
