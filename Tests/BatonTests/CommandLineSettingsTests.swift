@@ -19,6 +19,17 @@ struct CommandLineSettingsTests {
         #expect(error?.description.contains("BATON_WORKER_SLICE_BUDGET") == false, "\(String(describing: error))")
     }
 
+    @Test("a --slice-budget shorter than the default safety margin: the error says how to change either, and blames no variable")
+    func budgetBelowMargin() async throws {
+        var commandLine = CommandLineSettings()
+        try commandLine.add("worker.sliceBudget", "2s", origin: CommandLineSettings.flagName(of: "worker.sliceBudget"))
+        let error = await #expect(throws: ConfigurationError.self) { try await load(commandLine) }
+        let text = String(describing: error)
+        #expect(text.contains("configuration: worker.safetyMargin: 15s must be shorter than worker.sliceBudget (2s)"), "\(text)")
+        #expect(text.contains("--set worker.safetyMargin="), "\(text)")
+        #expect(!text.contains("worker.safetyMargin (BATON_WORKER_SAFETY_MARGIN)"), "\(text)")
+    }
+
     @Test("a malformed --set value names --set; one from the environment still names its variable")
     func setAndEnvironmentSources() async throws {
         var commandLine = CommandLineSettings()

@@ -27,7 +27,14 @@ public struct WorkerSettings: Sendable, Equatable {
         let budget = try settings.duration("worker.sliceBudget", default: .seconds(300), minimum: .milliseconds(100))
         let margin = try settings.duration("worker.safetyMargin", default: .seconds(15))
         guard margin < budget else {
-            throw ConfigurationError(key: "worker.safetyMargin", message: "must be shorter than worker.sliceBudget (\(ConfigDuration.format(budget)))")
+            // Two settings disagree, either of which the operator may have given: the
+            // message says how to change each, not where one of them came from.
+            throw ConfigurationError(
+                key: "worker.safetyMargin",
+                message: "\(ConfigDuration.format(margin)) must be shorter than worker.sliceBudget (\(ConfigDuration.format(budget))): "
+                    + "lower the margin (--set worker.safetyMargin=…, \(SettingsReader.environmentName(of: "worker.safetyMargin")) or the file) "
+                    + "or raise the budget",
+                mentionsEnvironment: false)
         }
         let initial = try settings.duration("worker.backoffInitial", default: .seconds(5), minimum: .milliseconds(1))
         return WorkerSettings(
