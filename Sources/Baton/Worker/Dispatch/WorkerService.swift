@@ -56,10 +56,17 @@ public final class WorkerService: Service {
             "sliceBudget": "\(ConfigDuration.format(settings.sliceBudget))",
         ])
         let reader = Task { await Self.read(consumer, into: inbox) }
-        // Metrics: consumer lag sampled every 5 s (local librdkafka figures, no broker call).
-        let lagSampler = Task {
+        // Metrics: consumer lag sampled every 5 s (local librdkafka figures, no broker call);
+        // and a notice while the worker owns no partitions, so a long wait is not silent.
+        let lagSampler = Task { [logger] in
+            var unassigned = UnassignedNotice(now: .now)
             while !Task.isCancelled {
                 await Self.recordLag(consumer)
+                if let waited = unassigned.observe(assigned: !consumer.assignment().isEmpty, now: .now) {
+                    logger.notice("no partitions assigned yet: the group is rebalancing, or it has more members than the topic has partitions", metadata: [
+                        "group": "\(consumer.groupID ?? "")", "waitedSeconds": "\(Int(waited.seconds))",
+                    ])
+                }
                 try? await Task.sleep(for: .seconds(5))
             }
         }
