@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 
 /// The one form of time Baton writes, `2026-11-27T10:00:00.123Z`, formatted and read digit
@@ -14,7 +15,7 @@ enum UTCTimestamp {
         let seconds = floorDivide(milliseconds, 1000)
         let days = floorDivide(seconds, 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = civil(days: days)
+        let (year, month, day) = CivilTime.date(days: Int(days))
         guard (0...9999).contains(year) else { return Timestamp.foundationFormat(date) }
         var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 24)
         func put(_ value: Int, _ at: Int, _ width: Int) {
@@ -60,7 +61,7 @@ enum UTCTimestamp {
             for _ in 0..<digits { scale *= 10 }
             fraction = Double(value) / scale
         }
-        let seconds = days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let seconds = Int64(CivilTime.days(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
@@ -74,28 +75,5 @@ enum UTCTimestamp {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    private static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = Int64((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1)
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01 (`civil_from_days`).
-    private static func civil(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 
 /// Calendar arithmetic in UTC without `DateFormatter` (not `Sendable`, and locale-bound):
-/// HTTP dates (`Last-Modified`) and RFC 5322 dates (e-mail `Date:`).
-enum CivilTime {
+/// HTTP dates (`Last-Modified`), RFC 5322 dates (e-mail `Date:`) and Baton's own
+/// timestamps (`UTCTimestamp`).
+public enum CivilTime {
     static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func days(year: Int, month: Int, day: Int) -> Int {
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -17,7 +18,9 @@ enum CivilTime {
         return era * 146_097 + doe - 719_468
     }
 
-    static func date(days: Int) -> (year: Int, month: Int, day: Int) {
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (Hinnant's
+    /// `civil_from_days`).
+    public static func date(days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -178,8 +178,8 @@ final class SliceDispatcher {
             case .start(let ticket):
                 guard let item = work[ticket] else { continue }
                 let redelivered = state.isPossibleRedelivery(ticket)
-                let strayOfFinishedJob: Bool = if case .failure = item.decoded, let key = item.message.key {
-                    state.isFinishedJob(String(decoding: key, as: UTF8.self)) || state.isActiveJob(String(decoding: key, as: UTF8.self))
+                let strayOfFinishedJob: Bool = if case .failure = item.decoded, let key = item.message.key.map({ String(decoding: $0, as: UTF8.self) }) {
+                    state.isFinishedJob(key) || state.isActiveJob(key)
                 } else { false }
                 work[ticket]?.task = Self.slice(
                     item, ticket: ticket, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger, inbox: inbox)
