@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 
-/// A copy of the worker's EMF metric lines in a file of bounded size (`log.metricsFile`,
-/// `log.metricsFileMaxSize`), for a `baton metrics --follow FILE --serve …` sidecar that
+/// A copy of the worker's EMF metric lines in a file of bounded size (`log.metricsPath`,
+/// `log.metricsMaxSize`), for a `baton metrics --follow FILE --serve …` sidecar that
 /// shares the directory (a Kubernetes `emptyDir`). The lines still go to the log stream
 /// as well; the file only spares the sidecar reading the container runtime's logs.
 ///
