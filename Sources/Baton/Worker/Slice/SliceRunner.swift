@@ -70,8 +70,11 @@ public struct SliceRunner: Sendable {
     /// `notBefore`) because the worker is stopping or the partition is leaving.
     public func handBack(_ input: KafkaMessage, job: JobEnvelope, reason: HandoffReason) async throws {
         var logger = env.logger
+        logger[metadataKey: "partition"] = "\(input.partition)"
+        logger[metadataKey: "offset"] = "\(input.offset)"
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+        logger[metadataKey: "slice"] = "\(job.slices)"
         try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
     }
 
