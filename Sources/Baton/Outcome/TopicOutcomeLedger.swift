@@ -69,8 +69,10 @@ actor TopicOutcomeLedger: OutcomeLedger {
     private func read(from: Date) async throws {
         let covers = readingCovers
         defer { reading = nil }
+        let started = ContinuousClock.now
         do {
-            if state.mustRestart(from: from) {
+            let restart = state.mustRestart(from: from)
+            if restart {
                 let (floor, positions) = try await Self.lookUp(from: from, topics: topics, clientProperties: clientProperties, timeout: timeout, logger: logger)
                 state.restarted(floor: floor, positions: positions)
             }
@@ -79,6 +81,11 @@ actor TopicOutcomeLedger: OutcomeLedger {
                 state.read(topic: record.topic, partition: record.partition, offset: record.offset, source: record.source, timestamp: record.timestamp)
             }
             state.readToEnd(now: Date())
+            // One line per read (not per question): reads happen after rebalances only.
+            logger.info("looked for earlier runs' outcomes and dead letters", metadata: [
+                "questions": "\(covers - answered)", "records": "\(found.count)", "held": "\(state.count)",
+                "startedOver": "\(restart)", "seconds": "\((ContinuousClock.now - started).seconds)",
+            ])
             answered = covers
         } catch {
             // The questions it was to answer fail; later ones need what they asked for.
