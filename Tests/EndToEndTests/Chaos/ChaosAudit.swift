@@ -24,7 +24,8 @@ struct ChaosAudit: Sendable {
     var duplicatePublishes = 0
     /// Finished uploads whose bytes differ from the S3 version the job names.
     var inexactUploads = 0
-    /// Outcome records beyond one per job (outcomes are at least once after a lost partition).
+    /// Outcome records beyond one per job (README, *Outcomes once*: still possible after a
+    /// lost partition, when the old owner's outcome lands after the new owner looked).
     var extraOutcomes = 0
     /// Messages on the jobs topic past the group's committed offsets when the audit was taken.
     var uncommitted = 0

@@ -36,7 +36,10 @@ public struct WorkerDependencies: Sendable {
             birst: BirstSessionPool(client: birst, credentials: birstCredentials),
             notifier: try Notifier(settings: configuration.notify, smtpSettings: configuration.smtp, http: http),
             health: EnvironmentHealth(recheck: configuration.worker.environmentRecheck, logger: logger, probe: probe.check),
-            logger: logger
+            logger: logger,
+            ledger: TopicOutcomeLedger(
+                clientProperties: configuration.kafka.clientProperties,
+                topics: [configuration.topics.outcomes.name, configuration.topics.deadLetters.name], logger: logger)
         )
         let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
         let topics = configuration.topics

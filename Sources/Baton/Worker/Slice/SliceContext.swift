@@ -1,3 +1,4 @@
+import Kafka
 import Logging
 
 /// What one slice knows about its time, like Lambda's context: the deadline, the time
@@ -14,6 +15,9 @@ public struct SliceContext: Sendable {
     /// The slice's message may have been run before (after a rebalance or a restart)
     /// with effects its envelope does not record: nothing may be resumed blindly.
     public var mayBeRedelivered = false
+    /// The slice's message, which the records it produces name as their source (nil in
+    /// unit tests of a stage alone).
+    public var message: KafkaMessage?
 
     public init(slice: Int, budget: Duration, safetyMargin: Duration, stop: StopSignal, logger: Logger) {
         self.slice = slice

@@ -21,11 +21,14 @@ public struct SliceEnvironment: Sendable {
     /// Wall-clock time for `notBefore`, timings and job age.
     public var clock: any WallClock
     public var logger: Logger
+    /// Where a message that may have been run before looks up the outcome and dead letter
+    /// an earlier run produced; nil: not looked up (each is produced again).
+    public var ledger: (any OutcomeLedger)?
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
         sink: any RecordSink, s3: any ObjectStore, birst: any BirstSessions, notifier: any OutcomeNotifier,
-        health: EnvironmentHealth, clock: any WallClock = SystemWallClock(), logger: Logger
+        health: EnvironmentHealth, clock: any WallClock = SystemWallClock(), logger: Logger, ledger: (any OutcomeLedger)? = nil
     ) {
         self.worker = worker
         self.birstSettings = birstSettings
@@ -38,6 +41,7 @@ public struct SliceEnvironment: Sendable {
         self.health = health
         self.clock = clock
         self.logger = logger
+        self.ledger = ledger
     }
 
     public var backoff: Backoff { Backoff(initial: worker.backoffInitial, maximum: worker.backoffMax) }

@@ -41,15 +41,17 @@ public struct SliceRunner: Sendable {
         logger[metadataKey: "offset"] = "\(input.offset)"
         switch decoded {
         case .failure(let poison):
-            try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, logger: logger)
+            try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, mayBeRedelivered: mayBeRedelivered, logger: logger)
             return .finished
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
-                try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: logger)
+                try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
                 // No slice of work: only the outcome and notifications, whatever the time.
-                let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+                var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+                context.mayBeRedelivered = mayBeRedelivered
+                context.message = input
                 return try await runStages(&job, input: input, context: context, afterDeadLetter: true)
             }
             // Metrics: slices by stage at the start, and how they ended.
@@ -88,6 +90,7 @@ public struct SliceRunner: Sendable {
         logger[metadataKey: "slice"] = "\(job.slices)"
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
         context.mayBeRedelivered = mayBeRedelivered
+        context.message = input
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         if env.worker.benchmarkNoIO {
             // Benchmark only: the hop without the stage's Birst and S3 calls.
@@ -128,7 +131,7 @@ public struct SliceRunner: Sendable {
                     ])
                     return try await handOff(job, input: input, reason: .backoff, stop: stop, logger: context.logger)
                 case .deadLetter(let kind, let reason):
-                    try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: context.logger)
+                    try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger)
                     notifyNow = true
                     continue
                 case .environment(let fault):
@@ -181,36 +184,55 @@ public struct SliceRunner: Sendable {
         return .handedOn
     }
 
-    /// Produces the dead letter and sets the job's result; the outcome and notifications
-    /// follow as the notify stage, in the same slice.
-    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, logger: Logger) async throws {
+    /// Produces the dead letter (unless an earlier run of the message did) and sets the
+    /// job's result; the outcome and notifications follow as the notify stage, in the
+    /// same slice.
+    private func deadLetter(
+        _ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, mayBeRedelivered: Bool, logger: Logger
+    ) async throws {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
-        try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
-        WorkerMetrics.deadLettered(kind: kind.rawValue)
-        logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
+        if await env.alreadyProduced(on: env.records.topics.deadLetters.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+            logger.notice("dead letter already produced by an earlier run of this message; not repeated", metadata: ["errorKind": "\(kind.rawValue)"])
+        } else {
+            try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
+            WorkerMetrics.deadLettered(kind: kind.rawValue)
+            logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
+        }
         job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue, finishedAt: env.clock.now)
         job.stage = .notify
     }
 
-    private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, logger: Logger) async throws {
-        let letter = env.records.poison(input, reason: reason)
-        do {
-            try await env.sink.send(letter)
-        } catch let error as KafkaError where !error.isRetriable {
-            // The broker refuses the message as it is (too large, most likely): keep as
-            // much of it as fits, and say so, rather than block the partition on it.
-            logger.warning("dead letter refused untouched; sending it truncated", metadata: ["error": "\(error)"])
-            try await env.deliver([env.records.truncated(letter)], logger: logger)
-        } catch {
-            try await env.deliver([letter], logger: logger)
+    /// Dead-letters an unreadable message, and records an outcome for the job its key
+    /// names; either is skipped when an earlier run of the message produced it.
+    private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, mayBeRedelivered: Bool, logger: Logger) async throws {
+        let topics = env.records.topics
+        if await env.alreadyProduced(on: topics.deadLetters.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+            logger.notice("dead letter already produced by an earlier run of this message; not repeated", metadata: ["errorKind": "poison"])
+        } else {
+            let letter = env.records.poison(input, reason: reason)
+            do {
+                try await env.sink.send(letter)
+            } catch let error as KafkaError where !error.isRetriable {
+                // The broker refuses the message as it is (too large, most likely): keep as
+                // much of it as fits, and say so, rather than block the partition on it.
+                logger.warning("dead letter refused untouched; sending it truncated", metadata: ["error": "\(error)"])
+                try await env.deliver([env.records.truncated(letter)], logger: logger)
+            } catch {
+                try await env.deliver([letter], logger: logger)
+            }
+            WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
+            logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
         }
         if !recordOutcome {
             logger.notice("the unreadable message's key names a job that already ended here: no outcome recorded for it")
         } else if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
-            try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, at: env.clock.now, message: reason, worker: env.records.workerID))], logger: logger)
-            WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
+            if await env.alreadyProduced(on: topics.outcomes.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+                logger.notice("outcome already recorded by an earlier run of this message; not repeated")
+            } else {
+                let record = OutcomeRecord(poison: jobId, at: env.clock.now, message: reason, worker: env.records.workerID)
+                try await env.deliver([env.records.outcome(record, input: input)], logger: logger)
+                WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
+            }
         }
-        WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
-        logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
     }
 }
