@@ -50,6 +50,9 @@ struct PublishStage: Stage {
             job.birst.publishRequestedAt = nil
             throw error
         }
+        // A slice cut off while it waited (its partition lost) calls nothing more: the
+        // intent, if it reached the topic, is the new owner's to settle.
+        try Task.checkCancellation()
         if context.isStopRequested {
             // A shutdown's grace may be shorter than the call: hand on without the intent.
             job.birst.publishRequestedAt = nil
@@ -61,8 +64,8 @@ struct PublishStage: Stage {
                 spaceID: job.target.spaceId, subgroups: job.target.subgroups, date: env.clock.now,
                 deadline: .after(env.birstSettings.publishTimeout))
         } catch {
-            guard error.mayHaveTakenEffect else {
-                // Birst did not take it: the job publishes afresh after the back-off.
+            guard error.answerLost else {
+                // Birst answered that the call failed: the job publishes afresh after the back-off.
                 job.birst.publishRequestedAt = nil
                 throw error
             }
@@ -107,4 +110,14 @@ struct PublishStage: Stage {
         context.logger.warning("publish unconfirmed: the space is idle again; ending the job without a second publish")
         return .next
     }
+}
+
+extension BirstError {
+    /// No answer of Birst's tells what became of the call: a timeout, a connection dropped
+    /// after sending, an unreadable answer, a 5xx without a SOAP fault. A SOAP fault is an
+    /// answer — Birst reports that the call failed (e.g. "Server was unable to process
+    /// request") — so for `publishData` it counts as not started, although the client marks
+    /// transient faults as possibly applied (for `uploadData` a retry costs only a restart;
+    /// here doubt would cost the job its confirmation).
+    var answerLost: Bool { mayHaveTakenEffect && faultCode == nil }
 }

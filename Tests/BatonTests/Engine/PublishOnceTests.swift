@@ -94,6 +94,20 @@ struct PublishOnceTests {
         #expect(await announced.values == [try bench.continuations()[0].slices])
     }
 
+    @Test("publishData answered with a transient SOAP fault: not a lost answer; the job publishes again after its back-off, once")
+    func soapFault() async throws {
+        let bench = try await SliceBench()
+        bench.birst.fail(.publishData, with: BirstError(
+            kind: .transient, operation: .publishData, message: "publishData: Server was unable to process request. ---> timeout",
+            faultCode: "soap:Server", httpStatus: 500, mayHaveTakenEffect: true))
+        #expect(try await bench.run(bench.job(stage: .publish)) == .handedOn)
+        let next = try #require(try bench.continuations().last)
+        #expect(next.stage == .publish && next.birst.publishRequestedAt == nil)
+        #expect(try await bench.run(next) == .handedOn)
+        #expect(try bench.continuations().last?.stage == .awaitPublish)
+        #expect(bench.birst.publishes.count == 1)
+    }
+
     @Test("publishData refused outright (not applied): the intent is withdrawn and the job publishes after its back-off")
     func refusedOutright() async throws {
         let bench = try await SliceBench()
