@@ -95,11 +95,13 @@ public final class KafkaProducer: Sendable {
             if state.nextID == 0 { state.nextID = 1 }
             // Registered before librdkafka can report on it: the report may come at once.
             state.callbacks[id] = completion
+            state.producedAt[id] = .now
             if let error = RdKafkaProducer.produce(
                 handle: client.handle, id: id, topic: topic, key: key, value: value,
                 headers: headers, partition: partition
             ) {
                 state.callbacks[id] = nil
+                state.producedAt[id] = nil
                 return error
             }
             return nil
@@ -125,6 +127,13 @@ public final class KafkaProducer: Sendable {
                 continuation.resume(throwing: error)
             }
         }
+    }
+
+    /// How long the oldest message handed to librdkafka and not yet reported on has
+    /// waited for its acknowledgement, or nil when none waits. Normally milliseconds
+    /// (`linger.ms` plus a round trip); seconds mean the broker is not acknowledging.
+    public var oldestUnacknowledgedAge: Duration? {
+        context.state.withLock { $0.oldestPendingAge(now: .now) }
     }
 
     /// Looks up the partitions and leaders of `topics` now (one metadata request each,

@@ -16,8 +16,19 @@ import Foundation
 struct PublishStage: Stage {
     var env: SliceEnvironment
 
+    /// A record waiting this long for its acknowledgement means the broker is stalled:
+    /// acknowledgements normally take milliseconds (`linger.ms` plus a round trip), and
+    /// a second or so under heavy load.
+    static let stalledProducer = Duration.seconds(2)
+
     func run(_ job: inout JobEnvelope, context: SliceContext) async throws -> StageStep {
         try await env.withSession(&job) { session, job in
+            if let requested = job.birst.publishRequestedAt, job.birst.publishToken == nil,
+                env.uncalledIntents.take(jobId: job.jobId, requestedAt: requested)
+            {
+                context.logger.notice("this worker sent the job's publish intent and never called publishData after it; publishing")
+                job.birst.publishRequestedAt = nil
+            }
             if job.birst.publishRequestedAt != nil, job.birst.publishToken == nil {
                 context.logger.notice("an earlier slice may have called publishData without recording its answer; not publishing again")
                 return try await settle(&job, session: session, context: context)
@@ -36,6 +47,13 @@ struct PublishStage: Stage {
                 return .handOff(.budget)
             }
         }
+        // An intent sent to a broker that has stopped acknowledging may be stored after
+        // this slice is cut off; its new owner then cannot know that publishData was never
+        // called, and the job ends unconfirmed. So no intent while the producer is stalled.
+        while let age = env.sink.oldestUnacknowledgedAge, age >= Self.stalledProducer {
+            context.logger.notice("the broker is not acknowledging; the publish waits", metadata: ["oldestUnacknowledgedSeconds": "\(age.seconds)"])
+            guard await context.pause(for: .seconds(1)) else { return .handOff(.budget) }
+        }
         // The budget is soft: a publish starts only while the slice has time, and then runs
         // to its own timeout rather than being cut (a cut publish's fate is unknown).
         if context.shouldHandOff { return .handOff(.budget) }
@@ -44,6 +62,10 @@ struct PublishStage: Stage {
         // The intent carries this slice's number; what the slice hands on afterwards
         // carries one more, so a redelivery reads the intent as stale once that follows.
         job.slices += 1
+        // Until this slice claims it right before the call, the intent stays recorded as
+        // uncalled: if the slice is cut off and the job comes back to this worker, the
+        // worker knows publishData was never called after it.
+        let claim = env.uncalledIntents.record(jobId: intent.jobId, requestedAt: job.birst.publishRequestedAt!)
         do {
             try await context.recordPublishIntent(intent)
         } catch {
@@ -57,6 +79,11 @@ struct PublishStage: Stage {
             // A shutdown's grace may be shorter than the call: hand on without the intent.
             job.birst.publishRequestedAt = nil
             return .handOff(.budget)
+        }
+        // A later run of the intent in this worker may have taken it over meanwhile.
+        guard claim.take() else {
+            context.logger.notice("a later run of this job's publish intent took it over; this slice calls nothing")
+            throw CancellationError()
         }
         let token: String
         do {
@@ -100,8 +127,8 @@ struct PublishStage: Stage {
         }
         let requested = job.birst.publishRequestedAt.map { " at \(Timestamp.format($0))" } ?? ""
         let message = """
-            publishData was called\(requested) but its answer was lost (past its deadline, or the worker was cut off \
-            before recording it); the space is idle again, and Birst's API cannot say whether that publish ran. \
+            publishData may have been called\(requested) and its answer was never recorded (lost past its deadline, or \
+            the worker was cut off first); the space is idle again, and Birst's API cannot say whether a publish ran. \
             Baton did not publish a second time. Check space \(job.target.spaceId) in Birst (its processing history \
             for source \(job.target.sourceName)) and publish it by hand if the data is missing.
             """

@@ -18,7 +18,14 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
         /// Messages handed to librdkafka, by id, with what to do with their delivery report
         /// (``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``; `send` too).
         var callbacks: [UInt: @Sendable (Result<DeliveryReport, KafkaError>) -> Void] = [:]
+        /// When each message in ``callbacks`` was handed to librdkafka.
+        var producedAt: [UInt: ContinuousClock.Instant] = [:]
         var fatalError: KafkaError?
+
+        /// How long the oldest message still waiting for its delivery report has waited.
+        func oldestPendingAge(now: ContinuousClock.Instant) -> Duration? {
+            producedAt.values.min().map { now - $0 }
+        }
     }
 
     let state = Mutex(State())
@@ -29,7 +36,10 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Resolves the send waiting for message `id`.
     func delivered(id: UInt, _ result: Result<DeliveryReport, KafkaError>) {
-        if let callback = state.withLock({ $0.callbacks.removeValue(forKey: id) }) {
+        if let callback = state.withLock({ state in
+            state.producedAt[id] = nil
+            return state.callbacks.removeValue(forKey: id)
+        }) {
             callback(result)
         } else {
             logger.debug("delivery report for unknown message \(id)")
@@ -39,7 +49,7 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
     /// Fails every send still waiting (after the handle is gone).
     func failAllPending(_ error: KafkaError) {
         let callbacks = state.withLock { state in
-            defer { state.callbacks = [:] }
+            defer { state.callbacks = [:]; state.producedAt = [:] }
             return state.callbacks
         }
         for (_, callback) in callbacks { callback(.failure(error)) }

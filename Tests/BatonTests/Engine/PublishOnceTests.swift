@@ -25,6 +25,21 @@ struct PublishOnceTests {
         #expect(next.stage == .awaitPublish && next.birst.publishToken == bench.birst.publishes.first?.token)
     }
 
+    @Test("a broker that stopped acknowledging: no intent is sent and Birst is not called; the job publishes once it acknowledges again")
+    func stalledProducer() async throws {
+        let bench = try await SliceBench(["worker.sliceBudget": "2s", "worker.safetyMargin": "1500ms"])
+        bench.sink.unacknowledgedAge = .seconds(5)
+        #expect(try await bench.run(bench.job(stage: .publish)) == .handedOn)
+        #expect(bench.sink.records(on: bench.topics.jobs.name).map { $0.header(JobHeaders.handoff) } == ["budget"])
+        let next = try #require(try bench.continuations().last)
+        #expect(next.stage == .publish && next.birst.publishRequestedAt == nil)
+        #expect(!bench.birst.calls.contains(.publishData))
+
+        bench.sink.unacknowledgedAge = .milliseconds(3)
+        #expect(try await bench.run(next) == .handedOn)
+        #expect(bench.birst.calls.filter { $0 == .publishData }.count == 1)
+    }
+
     @Test("an answer lost: no second publishData; the job waits while the space is busy, then ends unconfirmed and notifies")
     func answerLost() async throws {
         let bench = try await SliceBench()
@@ -37,7 +52,7 @@ struct PublishOnceTests {
         let outcome = try #require(try bench.outcomes().first)
         #expect(outcome.status == .unconfirmed)
         #expect(outcome.errorKind == "publish-unconfirmed")
-        #expect(outcome.message?.contains("answer was lost") == true && outcome.message?.contains("Check space space-1") == true)
+        #expect(outcome.message?.contains("answer was never recorded") == true && outcome.message?.contains("Check space space-1") == true)
         #expect(bench.notifier.emails.map(\.jobId) == ["job-publish"], "e-mailed as a failure is")
     }
 
@@ -80,6 +95,48 @@ struct PublishOnceTests {
         bench.sink.refuseNext([KafkaError(name: "_FENCED", message: "producer fenced", code: -144, isFatal: true)])
         await #expect(throws: ProducerFailure.self) { try await bench.run(bench.job(stage: .publish)) }
         #expect(!bench.birst.calls.contains(.publishData))
+    }
+
+    @Test("an intent stored although its slice never saw the acknowledgement: the worker that sent it publishes once; another ends it unconfirmed")
+    func uncalledIntentBackHere() async throws {
+        let bench = try await SliceBench()
+        let job = bench.job(stage: .publish)
+        bench.sink.refuseNext([KafkaError(name: "_MSG_TIMED_OUT", message: "no acknowledgement", code: -192, isFatal: true)])
+        await #expect(throws: ProducerFailure.self) { try await bench.run(job) }
+        // The broker stored it anyway (a stall: the acknowledgement was what got lost).
+        var stored = job
+        stored.slices += 1
+        stored.birst.publishRequestedAt = bench.clock.now
+
+        let elsewhere = try await SliceBench()
+        elsewhere.birst.loadStatuses([])
+        #expect(try await elsewhere.run(stored) == .finished)
+        #expect(!elsewhere.birst.calls.contains(.publishData))
+        #expect(try elsewhere.outcomes().map(\.status) == [.unconfirmed], "another worker cannot know")
+
+        #expect(try await bench.run(stored) == .handedOn)
+        #expect(bench.birst.calls.filter { $0 == .publishData }.count == 1, "the sender knows it never called")
+        #expect(try bench.continuations().last?.stage == .awaitPublish)
+    }
+
+    @Test("an uncalled intent is claimed once: by the slice about to call, or by a later run, never both")
+    func claimedOnce() {
+        let intents = UncalledPublishIntents(capacity: 2)
+        let at = Date(timeIntervalSince1970: 1_796_000_000)
+        let claim = intents.record(jobId: "a", requestedAt: at)
+        #expect(intents.take(jobId: "a", requestedAt: at), "a later run takes it")
+        #expect(!claim.take(), "the cut-off slice then calls nothing")
+        #expect(!intents.take(jobId: "a", requestedAt: at))
+
+        let called = intents.record(jobId: "b", requestedAt: at)
+        #expect(called.take(), "the slice calls")
+        #expect(!intents.take(jobId: "b", requestedAt: at), "a later run of its intent then cannot")
+
+        _ = intents.record(jobId: "c", requestedAt: at)
+        _ = intents.record(jobId: "d", requestedAt: at)
+        _ = intents.record(jobId: "e", requestedAt: at)
+        #expect(!intents.take(jobId: "c", requestedAt: at), "the oldest beyond the capacity is forgotten")
+        #expect(intents.take(jobId: "e", requestedAt: at))
     }
 
     @Test("the intent announced to the dispatcher carries the slices of the record produced")

@@ -6,6 +6,16 @@ import Synchronization
 /// can be told to refuse the next sends with an error.
 final class RecordingSink: RecordSink {
     private let state = Mutex<(records: [OutgoingRecord], refusals: [KafkaError])>(([], []))
+    private let stalled = Mutex<Duration?>(nil)
+
+    /// What ``oldestUnacknowledgedAge`` reports: set it to play a broker that stopped
+    /// acknowledging (the sends themselves still succeed).
+    var unacknowledgedAge: Duration? {
+        get { stalled.withLock { $0 } }
+        set { stalled.withLock { $0 = newValue } }
+    }
+
+    var oldestUnacknowledgedAge: Duration? { unacknowledgedAge }
 
     var records: [OutgoingRecord] { state.withLock { $0.records } }
 

@@ -6,6 +6,14 @@ import Kafka
 public protocol RecordSink: Sendable {
     /// Returns once `record` is acknowledged.
     func send(_ record: OutgoingRecord) async throws
+    /// How long the oldest record sent and not yet acknowledged has waited, or nil when
+    /// none waits: seconds mean the broker has stopped acknowledging.
+    var oldestUnacknowledgedAge: Duration? { get }
+}
+
+extension RecordSink {
+    /// A sink that acknowledges as it sends never waits.
+    public var oldestUnacknowledgedAge: Duration? { nil }
 }
 
 extension KafkaProducer: RecordSink {

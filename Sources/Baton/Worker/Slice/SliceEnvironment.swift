@@ -24,6 +24,8 @@ public struct SliceEnvironment: Sendable {
     /// Where a message that may have been run before looks up the outcome and dead letter
     /// an earlier run produced; nil: not looked up (each is produced again).
     public var ledger: (any OutcomeLedger)?
+    /// Publish intents this worker recorded and never followed with a call.
+    public let uncalledIntents = UncalledPublishIntents()
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
