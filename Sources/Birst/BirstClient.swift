@@ -133,7 +133,8 @@ public struct BirstClient: Sendable {
             let kind = FaultClassifier.kind(of: fault)
             // Read before redaction, which hides the login token behind the same placeholder
             // as any other secret.
-            let loginTokenNamed = kind == .invalidToken && request.loginToken.map { !$0.isEmpty && fault.string.contains($0) } == true
+            let sentToken = request.loginToken ?? ""
+            let loginTokenNamed = kind == .invalidToken && !sentToken.isEmpty && fault.string.contains(sentToken)
             return .failure(
                 BirstError(
                     kind: kind, operation: operation, message: redactor(fault.string), faultCode: fault.code,
