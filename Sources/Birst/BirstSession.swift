@@ -159,11 +159,15 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
                     retriedOtherToken = true
                 }
                 if token == current { token = nil }
+                // From 2 on, the call was rejected again after logging in again: before chaos
+                // scenario 5's fix, that was a dead letter.
+                let relogin = loginsAfterLoginRejected + (retriedOtherToken ? 1 : 0)
                 client.logger.info(
                     "Birst rejected a token; logging in again with the same affinity cookie",
                     metadata: [
                         "birst.operation": "\(request.operation)", "birst.error": "\(error.message)",
                         "birst.rejected": "\(error.rejectedLoginToken ? "the login token" : "another token")",
+                        "birst.relogin": "\(relogin)",
                     ])
             case .failure(let error):
                 throw error
