@@ -6,6 +6,8 @@ import Foundation
 struct BirstJobPoller: Sendable {
     var session: any BirstConnection
     var pollInterval: Duration
+    /// The longest one poll may take (`birst.callTimeout`).
+    var callTimeout: Duration
     var clock: any WallClock
 
     enum Poll {
@@ -16,8 +18,9 @@ struct BirstJobPoller: Sendable {
     func poll(_ jobToken: String, context: SliceContext) async throws -> Poll {
         while true {
             let polledAt = ContinuousClock.now
-            if try await session.isJobComplete(jobToken: jobToken, deadline: context.callDeadline) {
-                return .complete(try await session.getJobStatus(jobToken: jobToken, deadline: context.callDeadline))
+            let deadline = Deadline(min(context.workDeadline, .now + callTimeout))
+            if try await session.isJobComplete(jobToken: jobToken, deadline: deadline) {
+                return .complete(try await session.getJobStatus(jobToken: jobToken, deadline: Deadline(min(context.workDeadline, .now + callTimeout))))
             }
             context.logger.debug("Birst job not complete yet")
             guard await context.pause(for: pollInterval) else {
@@ -34,7 +37,7 @@ extension SliceEnvironment {
     /// the slice must hand off (nil, with `notBefore` keeping the poll cadence).
     func pollBirstJob(_ jobToken: String, of job: inout JobEnvelope, context: SliceContext) async throws -> JobStatus? {
         let result = try await withSession(&job) { session, _ in
-            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, clock: clock).poll(jobToken, context: context)
+            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, callTimeout: birstSettings.callTimeout, clock: clock).poll(jobToken, context: context)
         }
         switch result {
         case .complete(let status):

@@ -20,7 +20,7 @@ public struct WorkerDependencies: Sendable {
         let http = CurlClient(logger: logger)
         let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
         let birst = BirstClient(
-            configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: configuration.birst.callTimeout),
+            configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: max(configuration.birst.callTimeout, configuration.birst.publishTimeout)),
             http: http, logger: logger
         )
         let s3 = S3Client(configuration: try configuration.s3.clientConfiguration(), http: http)

@@ -32,9 +32,12 @@ public struct SliceRunner: Sendable {
     ///   one whose copy is still active here: if
     ///   the message is unreadable it is dead-lettered, but records no outcome for that job
     ///   (a stray must not turn a completed job into a dead-lettered one).
+    /// - Parameter announcePublishIntent: called with the intent's `slices` before the slice
+    ///   produces a publish intent (``SliceContext/recordPublishIntent``), so the dispatcher
+    ///   knows the record as this slice's own when it fetches it.
     public func process(
         _ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal, mayBeRedelivered: Bool = true,
-        keyOfFinishedJob: Bool = false
+        keyOfFinishedJob: Bool = false, announcePublishIntent: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SliceDispatcherState.SliceEnd {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
@@ -58,7 +61,8 @@ public struct SliceRunner: Sendable {
             let metricsStage = job.stage, metricsStarted = ContinuousClock.now
             WorkerMetrics.sliceStarted(stage: metricsStage)
             do {
-                let end = try await runSlice(&job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, logger: logger)
+                let end = try await runSlice(
+                    &job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, announcePublishIntent: announcePublishIntent, logger: logger)
                 WorkerMetrics.sliceEnded(stage: metricsStage, result: WorkerMetrics.result(end), started: metricsStarted)
                 return end
             } catch {
@@ -81,7 +85,8 @@ public struct SliceRunner: Sendable {
     }
 
     private func runSlice(
-        _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool, logger: Logger
+        _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool,
+        announcePublishIntent: @escaping @Sendable (Int) async -> Void, logger: Logger
     ) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
         job.firstSliceAt = job.firstSliceAt ?? env.clock.now
@@ -91,6 +96,11 @@ public struct SliceRunner: Sendable {
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
         context.mayBeRedelivered = mayBeRedelivered
         context.message = input
+        context.recordPublishIntent = { [env, logger] intent in
+            await announcePublishIntent(intent.slices)
+            try await env.deliver([env.records.continuation(intent, input: input, reason: .publishIntent)], logger: logger)
+            logger.info("publish intent recorded", metadata: ["intentSlices": "\(intent.slices)"])
+        }
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         if env.worker.benchmarkNoIO {
             // Benchmark only: the hop without the stage's Birst and S3 calls.
@@ -117,6 +127,9 @@ public struct SliceRunner: Sendable {
             let step: StageStep
             do {
                 step = try await stage(job.stage).run(&job, context: context)
+            } catch let failure as ProducerFailure {
+                // A publish intent the producer could not deliver: nothing more can be.
+                throw failure
             } catch {
                 switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
                 case .outOfTime:
