@@ -89,7 +89,7 @@ public struct BirstClient: Sendable {
             return Exchange(outcome: .failure(failure), cookies: cookies)
         }
         let jar = cookies == nil ? nil : response.cookies
-        let outcome = interpret(response, operation: operation, redactor: redactor)
+        let outcome = interpret(response, to: request, redactor: redactor)
         switch outcome {
         case .success:
             Self.recordCall(operation, fault: "none", started: started)
@@ -106,8 +106,9 @@ public struct BirstClient: Sendable {
     }
 
     private func interpret(
-        _ response: HTTPResponse, operation: BirstOperation, redactor: Redactor
+        _ response: HTTPResponse, to request: SOAPRequest, redactor: Redactor
     ) -> Result<XMLNode, BirstError> {
+        let operation = request.operation
         let status = response.status
         let parsed: SOAPResponse
         do {
@@ -130,10 +131,14 @@ public struct BirstClient: Sendable {
         switch parsed {
         case .fault(let fault):
             let kind = FaultClassifier.kind(of: fault)
+            // Read before redaction, which hides the login token behind the same placeholder
+            // as any other secret.
+            let sentToken = request.loginToken ?? ""
+            let loginTokenNamed = kind == .invalidToken && !sentToken.isEmpty && fault.string.contains(sentToken)
             return .failure(
                 BirstError(
                     kind: kind, operation: operation, message: redactor(fault.string), faultCode: fault.code,
-                    httpStatus: status, mayHaveTakenEffect: kind == .transient))
+                    httpStatus: status, mayHaveTakenEffect: kind == .transient, rejectedLoginToken: loginTokenNamed))
         case .answer(let node) where (200..<300).contains(status):
             return .success(node)
         case .answer:

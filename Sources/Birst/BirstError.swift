@@ -3,8 +3,9 @@
 public struct BirstError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable, CustomStringConvertible {
         /// `token … is not valid or has expired`: the login or job token is unknown on
-        /// this server. Sessions log in again (same cookie) once; if it persists, the job
-        /// is lost (dead letter).
+        /// this server. Sessions log in again (same cookie) and retry; thrown only when a
+        /// token other than the login token (the job token) is rejected again after that,
+        /// and then the job is lost (dead letter). See ``BirstError/rejectedLoginToken``.
         case invalidToken
         /// `Server was unable to process request`, HTTP 5xx, timeouts, connection
         /// errors: retry with back-off.
@@ -41,10 +42,15 @@ public struct BirstError: Error, Sendable, Hashable, CustomStringConvertible {
     /// non-idempotent call (`beginDataUpload`, `uploadData`, `finishDataUpload`,
     /// `publishData`) that may have taken effect cannot simply be resent.
     public var mayHaveTakenEffect: Bool
+    /// For an ``Kind/invalidToken`` fault: its faultstring names the login token the call
+    /// carried (`token <login token> is not valid or has expired`), so Birst rejected the
+    /// login session (idle, logged out, server restarted), not the job token. False when
+    /// it names another token or none.
+    public var rejectedLoginToken: Bool
 
     public init(
         kind: Kind, operation: BirstOperation, message: String, faultCode: String? = nil,
-        httpStatus: Int? = nil, mayHaveTakenEffect: Bool = false
+        httpStatus: Int? = nil, mayHaveTakenEffect: Bool = false, rejectedLoginToken: Bool = false
     ) {
         self.kind = kind
         self.operation = operation
@@ -52,6 +58,7 @@ public struct BirstError: Error, Sendable, Hashable, CustomStringConvertible {
         self.faultCode = faultCode
         self.httpStatus = httpStatus
         self.mayHaveTakenEffect = mayHaveTakenEffect
+        self.rejectedLoginToken = rejectedLoginToken
     }
 
     /// Worth trying again later (possibly in another slice).

@@ -119,14 +119,25 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
 
     // MARK: Login handling
 
+    /// Logins one call may make after Birst rejected the very login token it carried. A
+    /// rejection of a fresh login token says nothing about the job (chaos scenario 5: a
+    /// re-login's token wiped by a server restart before the retry reached it); past this
+    /// many, the session itself is unusable and the call fails as transient.
+    static let maxLoginsAfterLoginRejected = 3
+
     /// Runs a call with the login token; on "not valid or has expired" it logs in again
-    /// once (same cookie) and retries once. A second such fault is thrown.
+    /// (same cookie) and retries. A fault that names the login token the call carried is
+    /// the login session's, so it logs in again each time (at most
+    /// ``maxLoginsAfterLoginRejected``); any other such fault (the job token, or a token
+    /// the message does not name) gets one re-login and retry, and is thrown if it
+    /// persists.
     private func call<T: Sendable>(
         _ deadline: Deadline,
         _ build: (String) -> SOAPRequest,
         read: (XMLNode) throws(BirstError) -> T
     ) async throws(BirstError) -> T {
-        var loggedInAgain = false
+        var retriedOtherToken = false
+        var loginsAfterLoginRejected = 0
         while true {
             let current = try await loginToken(deadline: deadline)
             let request = build(current)
@@ -135,12 +146,29 @@ public actor BirstSession: CustomStringConvertible, CustomReflectable {
             switch exchange.outcome {
             case .success(let answer):
                 return try read(answer)
-            case .failure(let error) where error.kind == .invalidToken && !loggedInAgain:
-                loggedInAgain = true
+            case .failure(let error) where error.kind == .invalidToken:
+                if error.rejectedLoginToken {
+                    loginsAfterLoginRejected += 1
+                    guard loginsAfterLoginRejected <= Self.maxLoginsAfterLoginRejected else {
+                        throw BirstError(
+                            kind: .transient, operation: request.operation,
+                            message: "Birst rejected \(loginsAfterLoginRejected) login tokens in a row: \(error.message)")
+                    }
+                } else {
+                    guard !retriedOtherToken else { throw error }
+                    retriedOtherToken = true
+                }
                 if token == current { token = nil }
+                // From 2 on, the call was rejected again after logging in again: before chaos
+                // scenario 5's fix, that was a dead letter.
+                let relogin = loginsAfterLoginRejected + (retriedOtherToken ? 1 : 0)
                 client.logger.info(
                     "Birst rejected a token; logging in again with the same affinity cookie",
-                    metadata: ["birst.operation": "\(request.operation)", "birst.error": "\(error.message)"])
+                    metadata: [
+                        "birst.operation": "\(request.operation)", "birst.error": "\(error.message)",
+                        "birst.rejected": "\(error.rejectedLoginToken ? "the login token" : "another token")",
+                        "birst.relogin": "\(relogin)",
+                    ])
             case .failure(let error):
                 throw error
             }

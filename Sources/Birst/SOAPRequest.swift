@@ -20,6 +20,14 @@ struct SOAPRequest: Sendable, CustomStringConvertible {
         self.parameters = parameters.map { Parameter(name: $0.0, value: $0.1) }
     }
 
+    /// The login token the request carries (its `token` parameter), nil for `Login`.
+    var loginToken: String? {
+        for parameter in parameters where parameter.name == "token" {
+            if case .secret(let token) = parameter.value { return token }
+        }
+        return nil
+    }
+
     /// The complete envelope, UTF-8. Every parameter element is written, even when empty.
     func envelope() throws(BirstError) -> [UInt8] {
         var xml = #"<?xml version="1.0" encoding="utf-8"?>"#

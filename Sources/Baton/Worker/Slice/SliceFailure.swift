@@ -55,8 +55,9 @@ public enum SliceFailure: Error, Sendable, CustomStringConvertible {
         case .deadlineExceeded:
             return .outOfTime
         case .invalidToken:
-            // The session already logged in again with the job's cookie: the job token
-            // is gone (server restarted, or the cookie points elsewhere).
+            // The session already logged in again with the job's cookie and Birst still
+            // rejected a token other than the login token: the job token is gone. A
+            // rejected login token never gets here (the session logs in again).
             return .deadLetter(.birstJobLost, error.description)
         case .badCredentials:
             return .environment(.birstCredentials(error.description))
