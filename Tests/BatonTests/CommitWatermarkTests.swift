@@ -55,3 +55,27 @@ struct CommitWatermarkTests {
         #expect(backoff.delay(afterFailures: 1000, random: 0.5) == .seconds(45))
     }
 }
+
+@Suite("Commit watermark, many offsets")
+struct CommitWatermarkManyOffsetsTests {
+    @Test("thousands of offsets finished in a scrambled order: the committable offset is always the lowest not done")
+    func scrambled() {
+        var watermark = CommitWatermark<Int>()
+        let offsets = Array(Int64(0)..<2_000)
+        for offset in offsets { watermark.started(0, offset: offset) }
+        var generator = SplitMix(seed: 10)
+        var remaining = Set(offsets)
+        var done = Int64(-1)
+        for offset in offsets.shuffled(using: &generator) {
+            watermark.finished(0, offset: offset)
+            remaining.remove(offset)
+            done = max(done, offset)
+            let expected = remaining.min().map { min($0, done + 1) } ?? done + 1
+            if watermark.committable(0) != expected {
+                Issue.record("after finishing \(offset): \(String(describing: watermark.committable(0))), expected \(expected)")
+                return
+            }
+        }
+        #expect(watermark.committable(0) == 2_000)
+    }
+}
