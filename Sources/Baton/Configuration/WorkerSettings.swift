@@ -38,7 +38,7 @@ public struct WorkerSettings: Sendable, Equatable {
         }
         let initial = try settings.duration("worker.backoffInitial", default: .seconds(5), minimum: .milliseconds(1))
         return WorkerSettings(
-            concurrency: try settings.int("worker.concurrency", default: 64, range: 1...10_000),
+            concurrency: try settings.int("worker.concurrency", default: 64, range: 1...50_000),
             sliceBudget: budget,
             safetyMargin: margin,
             retries: try settings.int("worker.retries", default: 500, range: 0...1_000_000),
