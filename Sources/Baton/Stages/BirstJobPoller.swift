@@ -15,11 +15,21 @@ struct BirstJobPoller: Sendable {
 
     func poll(_ jobToken: String, context: SliceContext) async throws -> Poll {
         while true {
+            // A stop while waiting for a turn hands the job on unpolled: the next owner polls first.
+            guard await PollGate.birstPolls.enter(stop: context.stop) else {
+                try Task.checkCancellation()
+                return .handOff(nextPoll: nil)
+            }
             let polledAt = ContinuousClock.now
             let session = session, deadline = context.callDeadline
-            if try await Self.inChildTask({ try await session.isJobComplete(jobToken: jobToken, deadline: deadline) }) {
-                return .complete(try await Self.inChildTask { try await session.getJobStatus(jobToken: jobToken, deadline: deadline) })
+            let complete: JobStatus?
+            do {
+                defer { PollGate.birstPolls.leave() }
+                complete = if try await Self.inChildTask({ try await session.isJobComplete(jobToken: jobToken, deadline: deadline) }) {
+                    try await Self.inChildTask { try await session.getJobStatus(jobToken: jobToken, deadline: deadline) }
+                } else { nil }
             }
+            if let complete { return .complete(complete) }
             context.logger.debug("Birst job not complete yet")
             guard await context.pause(for: pollInterval) else {
                 // Keep the poll cadence across slices: the next slice waits out the interval.

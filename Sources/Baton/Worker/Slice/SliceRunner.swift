@@ -163,7 +163,11 @@ public struct SliceRunner: Sendable {
         }
     }
 
+    // Not inlined (nor the dead-letter paths): a task keeps its deepest async frame for as
+    // long as it lives, and these ending paths inlined into the slice's frame made every
+    // waiting slice carry their locals (issue 10).
     @discardableResult
+    @inline(never)
     private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         var next = job
         // A slice cut short by the worker itself (shutdown, rebalance) costs the job nothing.
@@ -180,6 +184,7 @@ public struct SliceRunner: Sendable {
 
     /// Produces the dead letter and sets the job's result; the outcome and notifications
     /// follow as the notify stage, in the same slice.
+    @inline(never)
     private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, logger: Logger) async throws {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
         try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
@@ -189,6 +194,7 @@ public struct SliceRunner: Sendable {
         job.stage = .notify
     }
 
+    @inline(never)
     private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, logger: Logger) async throws {
         let letter = env.records.poison(input, reason: reason)
         do {
