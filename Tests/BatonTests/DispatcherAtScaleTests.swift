@@ -28,9 +28,9 @@ struct DispatcherAtScaleTests {
         #expect(state.waitingCount == 0)
     }
 
-    @Test("20,000 jobs in flight on four partitions: all start, a shutdown hands every one on, the commits cover them all")
-    func twentyThousand() {
-        let count = 20_000
+    @Test("5,000 jobs in flight on four partitions: all start, a shutdown hands every one on, the commits cover them all")
+    func fiveThousand() {
+        let count = 5_000
         var state = State(concurrency: count)
         _ = state.assigned(partitions)
         var started = 0
