@@ -173,6 +173,7 @@ final class CurlDriver: Sendable {
         var active: [UInt64: EasyTransfer] = [:]
         var ids: [UnsafeMutableRawPointer: UInt64] = [:]
         var admission = HostAdmission(limit: maximumConnectionsPerHost)
+        var nextExpiryCheck = ContinuousClock.now
 
         /// Hands `job` to libcurl; false when it ended at once (its host's slot is free again).
         func add(_ offered: TransferJob, waited: Duration) -> Bool {
@@ -255,8 +256,22 @@ final class CurlDriver: Sendable {
                 finish(id, outcome.mapError { $0 as any Error })
             }
 
+            // Transfers waiting for their host time out as they would have in libcurl.
+            var pollMilliseconds: Int32 = 1000
+            if admission.waitingCount > 0 {
+                let now = ContinuousClock.now
+                if now >= nextExpiryCheck {
+                    for (job, error) in admission.expire(now: now) {
+                        state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
+                        job.continuation.resume(throwing: error)
+                    }
+                    nextExpiryCheck = now + .milliseconds(100)
+                }
+                pollMilliseconds = 100
+            }
+
             // Sleeps until a socket or a libcurl timer needs attention, or curl_multi_wakeup.
-            let polled = curl_multi_poll(multi, nil, 0, 1000, nil)
+            let polled = curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
             if polled != CURLM_OK {
                 logger.error("curl_multi_poll failed", metadata: ["error": "\(String(cString: curl_multi_strerror(polled)))"])
             }

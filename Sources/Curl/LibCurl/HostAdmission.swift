@@ -59,6 +59,16 @@ struct HostAdmission {
         return nil
     }
 
+    /// Takes out the transfers whose timeout ran out while they waited, with the error each
+    /// fails with. O(waiting): the driver calls it a few times a second at most.
+    mutating func expire(now: ContinuousClock.Instant) -> [(TransferJob, CurlError)] {
+        let late = waiting.filter { now - $0.value.queuedAt >= $0.value.job.request.timeout }
+        return late.map { id, entry in
+            waiting[id] = nil
+            return (entry.job, Self.timedOut(entry.job, waited: now - entry.queuedAt))
+        }
+    }
+
     /// Takes a waiting transfer out (it was cancelled); nil when it is not waiting here.
     mutating func cancel(_ id: UInt64) -> TransferJob? {
         waiting.removeValue(forKey: id)?.job
@@ -79,14 +89,16 @@ struct HostAdmission {
         guard waited > .zero else { return .success(job) }
         var request = job.request
         request.timeout -= waited
-        guard request.timeout >= .milliseconds(1) else {
-            return .failure(CurlError(
-                code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue),
-                message: "Timeout was reached: waited \(waited) for a free connection to the host",
-                url: job.request.url, isConnectionFailure: true))
-        }
+        guard request.timeout >= .milliseconds(1) else { return .failure(timedOut(job, waited: waited)) }
         request.connectTimeout = min(request.connectTimeout, request.timeout)
         return .success(TransferJob(id: job.id, request: request, continuation: job.continuation))
+    }
+
+    private static func timedOut(_ job: TransferJob, waited: Duration) -> CurlError {
+        CurlError(
+            code: Int32(CURLE_OPERATION_TIMEDOUT.rawValue),
+            message: "Timeout was reached: waited \(waited) for a free connection to the host",
+            url: job.request.url, isConnectionFailure: true)
     }
 
     /// The connection pool's key: scheme, host and port as written in the URL.
