@@ -3,9 +3,10 @@ public struct WorkerSettings: Sendable, Equatable {
     /// Slices in flight per worker process, 1 to ``maximumConcurrency``.
     public var concurrency: Int
 
-    /// The most slices one worker may hold: the concurrency benchmark's largest size that
-    /// kept its targets on the 2-core machine (20,000 jobs polling every 5 s in 457 MiB at
-    /// 91–98 % of the poll rate, docs/benchmarks.md).
+    /// The most slices one worker may hold: the concurrency benchmark's largest size inside
+    /// its memory target with every job handed on within the shutdown grace (20,000 jobs
+    /// polling every 5 s: 458–463 MiB, 86–98 % of the poll rate depending on the machine's
+    /// load, docs/benchmarks.md).
     public static let maximumConcurrency = 20_000
     /// How long one slice may run, like Lambda's timeout. Soft: checked between calls, so a
     /// slice may overrun it by at most one `birst.callTimeout`.
