@@ -9,9 +9,12 @@ import Logging
 public final class KafkaAdmin: Sendable {
     private let client: RdKafkaClient
     private let logger: Logger
+    /// `bootstrap.servers`, named in errors that say no broker answered.
+    private let bootstrapServers: String
 
     public init(configuration: KafkaConfiguration, logger: Logger) throws {
         self.logger = logger
+        self.bootstrapServers = configuration["bootstrap.servers"] ?? "(bootstrap.servers not set)"
         // No poll thread: admin results arrive on per-call queues, and with no error
         // callback librdkafka logs client errors through the log callback.
         self.client = try RdKafkaClient(
@@ -38,9 +41,21 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// The cluster's topics (internal ones such as `__consumer_offsets` left out), by name.
+    ///
+    /// - Throws: ``KafkaError``; when no broker answered within `timeout` (`_TRANSPORT`,
+    ///   `_TIMED_OUT`, `_ALL_BROKERS_DOWN`) its message names `bootstrap.servers`, since
+    ///   this is usually a command's first call to the cluster.
     public func listTopics(timeout: Duration) async throws -> [TopicDescription] {
-        try await client.blocking("admin client") { handle throws(KafkaError) in
-            try RdKafkaAdmin.listTopics(handle, timeout: timeout)
+        let servers = bootstrapServers
+        return try await client.blocking("admin client") { handle throws(KafkaError) in
+            do throws(KafkaError) {
+                return try RdKafkaAdmin.listTopics(handle, timeout: timeout)
+            } catch {
+                guard ["_TRANSPORT", "_TIMED_OUT", "_ALL_BROKERS_DOWN"].contains(error.name) else { throw error }
+                var named = error
+                named.message += "; no broker answered at bootstrap.servers=\(servers) within \(timeout)"
+                throw named
+            }
         }
     }
 

@@ -57,6 +57,17 @@ struct CommandLineSettingsTests {
         #expect(commandLine.values == ["worker.retries": "5", "worker.sliceBudget": "1m"], "the first values stay")
     }
 
+    @Test("an empty value is an error naming how it was given, not a silent default")
+    func emptyValue() throws {
+        var commandLine = CommandLineSettings()
+        let fromSet = #expect(throws: ConfigurationError.self) { try commandLine.add("worker.retries", "", origin: "--set") }
+        #expect(fromSet?.key == "worker.retries")
+        #expect(fromSet?.description.contains("--set worker.retries= gives an empty value") == true, "\(String(describing: fromSet))")
+        let fromFlag = #expect(throws: ConfigurationError.self) { try commandLine.add("worker.sliceBudget", "", origin: "--slice-budget") }
+        #expect(fromFlag?.description.contains("--slice-budget \"\" gives an empty value") == true, "\(String(describing: fromFlag))")
+        #expect(commandLine.values.isEmpty)
+    }
+
     @Test("the same value given twice is accepted")
     func sameValueTwice() throws {
         var commandLine = CommandLineSettings()

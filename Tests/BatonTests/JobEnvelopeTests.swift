@@ -58,6 +58,18 @@ struct JobEnvelopeTests {
         #expect(Set(birst.keys) == ["server", "affinityCookie", "uploadToken", "uploadedBytes", "publishToken"])
     }
 
+    @Test("a publish intent (birst.publishRequestedAt) survives a round trip; an older envelope without it reads as none")
+    func publishIntentOnTheWire() throws {
+        var envelope = try decode(Self.sample, key: "j-1").get()
+        #expect(envelope.birst.publishRequestedAt == nil)
+        envelope.birst.publishRequestedAt = Date(timeIntervalSince1970: 1_800_000_000.25)
+        let text = String(decoding: JobEnvelopeCodec.encode(envelope), as: UTF8.self)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let birst = try #require(object["birst"] as? [String: Any])
+        #expect(birst["publishRequestedAt"] as? String == Timestamp.format(try #require(envelope.birst.publishRequestedAt)))
+        #expect(try decode(text).get().birst.publishRequestedAt == envelope.birst.publishRequestedAt)
+    }
+
     @Test("times are ISO-8601 UTC and round-trip with milliseconds")
     func times() throws {
         let date = Date(timeIntervalSince1970: 1_795_000_000.123)

@@ -30,6 +30,19 @@ struct ReplayRewriteTests {
             headers: headers + extra, timestamp: Date(timeIntervalSince1970: 1_800_000_000))
     }
 
+    @Test("--stage publish clears the publish intent of an unconfirmed job, so the replay publishes; --stage notify keeps it")
+    func stagePublishClearsIntent() throws {
+        var job = try JobEnvelopeCodec.decode(key: Array("j-1".utf8), value: Array(Self.envelope.utf8)).get()
+        job.stage = .publish
+        job.birst.publishToken = nil
+        job.birst.publishRequestedAt = Date(timeIntervalSince1970: 1_800_000_000)
+        var kept = job
+        ReplayRewrite(stage: .notify).apply(to: &kept)
+        #expect(kept.birst.publishRequestedAt != nil)
+        ReplayRewrite(stage: .publish).apply(to: &job)
+        #expect(job.birst.publishRequestedAt == nil && job.stage == .publish)
+    }
+
     @Test("a copy without envelope options: value bytes untouched, replay headers added, dead-letter headers dropped, others kept")
     func fastCopy() throws {
         let record = try ReplayRewrite().copy(Self.deadLetter(replays: 1), to: "baton.jobs", runID: "run-1").get()

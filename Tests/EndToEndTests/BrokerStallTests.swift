@@ -153,8 +153,12 @@ struct BrokerStallTests {
 
             #expect(Set(all.map(\.jobId)) == Set(jobs), "every job has an outcome; none lost: \(describe(all)); \(context)")
             #expect(all.count == jobs.count, "exactly one outcome per job, no \(jobs.count + 1)th: \(describe(all)); \(context)")
-            #expect(all.allSatisfy { $0.status == .completed }, "every job completed: \(describe(all)); \(context)")
-            #expect(publishesPerSpace.values.allSatisfy { $0 == 1 } && publishesPerSpace.count == jobs.count, "one publishData per job: \(context)")
+            // A slice cut off between its publish intent and the acknowledgement of its token
+            // leaves a publish of unknown fate: that job ends unconfirmed, never publishes twice.
+            #expect(all.allSatisfy { $0.status == .completed || $0.status == .unconfirmed }, "every job completed or unconfirmed: \(describe(all)); \(context)")
+            #expect(
+                publishesPerSpace.values.allSatisfy { $0 == 1 } && publishesPerSpace.count >= all.count { $0.status == .completed },
+                "at most one publishData per job, one per completed job: \(context)")
             for upload in inspection.uploads where upload.finished {
                 let key = upload.sourceName + ".csv"
                 #expect(upload.sha256 == bytes[key].map(EndToEndHarness.sha256), "the finished upload of \(key) holds exactly the S3 bytes: \(context)")

@@ -21,7 +21,7 @@ struct IngestCommandTests {
         #expect(run.output.contains("cannot listen on 127.0.0.1:\(port): address already in use"), "\(run.output)")
     }
 
-    @Test("/healthz answers 503 within a few seconds when the broker is down, 200 when it is up")
+    @Test("/healthz answers 503 within a few seconds when the broker is down (and events are refused as fast), 200 when it is up")
     func healthz() async throws {
         let http = CurlClient()
         defer { http.shutdown() }
@@ -44,6 +44,15 @@ struct IngestCommandTests {
             #expect(ContinuousClock.now - started < .seconds(15))
             if expected == 503 {
                 #expect(response.bodyText.contains("unreachable") && response.bodyText.contains("127.0.0.1:1"), "\(response.bodyText)")
+                // An event is refused as fast, naming the broker, instead of waiting for a publish to time out.
+                let posted = ContinuousClock.now
+                let event = HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/events", body: Array("""
+                    {"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
+                     "s3":{"bucket":{"name":"reports"},"object":{"key":"a.csv","size":3,"eTag":"x","sequencer":"01"}}}]}
+                    """.utf8))
+                let refused = try await withTimeout(20, "POST /events") { try await http.execute(event) }
+                #expect(refused.status == 503 && refused.bodyText.contains("127.0.0.1:1"), "\(refused.status) \(refused.bodyText)")
+                #expect(ContinuousClock.now - posted < .seconds(15))
             }
             let live = try await http.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/livez"))
             #expect(live.status == 200)

@@ -8,6 +8,10 @@ public struct BirstSettings: Sendable, Equatable {
     /// Birst run to it rather than being cut by the slice's deadline, so a slice overruns
     /// its (soft) budget by at most this much.
     public var callTimeout: Duration
+    /// The timeout of `publishData` alone, longer than `callTimeout`: a publish whose
+    /// answer is lost can never be confirmed nor repeated (the job ends `unconfirmed`),
+    /// so it is given every chance to answer. The slice overruns its budget by at most this.
+    public var publishTimeout: Duration
     /// Raw bytes per `uploadData` call.
     public var chunkSize: Int
     public var pollInterval: Duration
@@ -18,6 +22,7 @@ public struct BirstSettings: Sendable, Equatable {
             username: settings.string("birst.username"),
             password: try settings.secret("birst.password"),
             callTimeout: try settings.duration("birst.callTimeout", default: .seconds(60), minimum: .milliseconds(100)),
+            publishTimeout: try settings.duration("birst.publishTimeout", default: .seconds(120), minimum: .milliseconds(100)),
             chunkSize: try settings.byteCount("birst.chunkSize", default: 1 << 20, range: 1024...(64 << 20)),
             pollInterval: try settings.duration("birst.pollInterval", default: .seconds(15), minimum: .milliseconds(10))
         )

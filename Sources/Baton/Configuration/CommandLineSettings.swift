@@ -6,6 +6,11 @@
 /// values: in `--set worker.retries=5 … --set worker.retries=50` neither "first wins" nor
 /// "last wins" is what every operator expects, and a script that builds its arguments
 /// from pieces should not decide silently. The same value given twice is accepted.
+///
+/// An empty value (`--set worker.retries=`) is an error too: the configuration reader
+/// treats it as absent, so the run would silently use the default while `config show`
+/// credits the flag. (An empty `BATON_…` variable stays "unset", as shells and compose
+/// files expect.)
 public struct CommandLineSettings: Sendable, Equatable {
     /// Setting key → value, as `ConfigSources.flags` takes them.
     public private(set) var values: [String: String] = [:]
@@ -16,8 +21,16 @@ public struct CommandLineSettings: Sendable, Equatable {
     public init() {}
 
     /// Adds one value given by `origin` (`--set`, or a flag such as `--slice-budget`).
-    /// - Throws: `ConfigurationError` when the key already has a different value.
+    /// - Throws: `ConfigurationError` when the value is empty or the key already has a
+    ///   different value.
     public mutating func add(_ key: String, _ value: String, origin: String) throws {
+        guard !value.isEmpty else {
+            throw ConfigurationError(
+                key: key,
+                message: "\(Self.show(key, value, origin)) gives an empty value; give one, or leave the setting out to use its default",
+                mentionsEnvironment: false
+            )
+        }
         if let earlier = values[key] {
             guard earlier == value else {
                 throw ConfigurationError(
@@ -49,6 +62,6 @@ public struct CommandLineSettings: Sendable, Equatable {
     }
 
     private static func show(_ key: String, _ value: String, _ origin: String) -> String {
-        origin == "--set" ? "--set \(key)=\(value)" : "\(origin) \(value)"
+        origin == "--set" ? "--set \(key)=\(value)" : "\(origin) \(value.isEmpty ? "\"\"" : value)"
     }
 }

@@ -90,6 +90,7 @@ extension BatonConfiguration {
             plain("birst.username", birst.username ?? ""),
             secret("birst.password", birst.password),
             plain("birst.callTimeout", d(birst.callTimeout)),
+            plain("birst.publishTimeout", d(birst.publishTimeout)),
             plain("birst.chunkSize", String(birst.chunkSize)),
             plain("birst.pollInterval", d(birst.pollInterval)),
             plain("worker.concurrency", String(worker.concurrency)),

@@ -3,7 +3,7 @@
 public struct NotifySettings: Sendable, Equatable {
     public var emailSubject: String
     public var emailBody: String
-    /// Statuses that send e-mail: completed, failed, dead-lettered.
+    /// Statuses that send e-mail (default: completed, failed, dead-lettered, unconfirmed).
     public var emailOn: [String]
     /// Webhook for every outcome, in addition to a route's own.
     public var webhook: String?
@@ -29,12 +29,12 @@ public struct NotifySettings: Sendable, Equatable {
     static func load(_ settings: SettingsReader) throws -> NotifySettings {
         let statuses = settings.stringArray("notify.emailOn")
         for status in statuses where JobResult.Status(rawValue: status) == nil {
-            throw ConfigurationError(key: "notify.emailOn", message: "unknown status \"\(status)\" (completed, failed, dead-lettered)")
+            throw ConfigurationError(key: "notify.emailOn", message: "unknown status \"\(status)\" (\(JobResult.Status.names))")
         }
         return NotifySettings(
             emailSubject: settings.string("notify.emailSubject", default: defaultSubject),
             emailBody: settings.reader.string(forKey: "notify.emailBody") ?? defaultBody,
-            emailOn: statuses.isEmpty ? ["completed", "failed", "dead-lettered"] : statuses,
+            emailOn: statuses.isEmpty ? ["completed", "failed", "dead-lettered", "unconfirmed"] : statuses,
             webhook: settings.string("notify.webhook"),
             webhookTimeout: try settings.duration("notify.webhookTimeout", default: .seconds(10), minimum: .milliseconds(100)),
             maxAttempts: try settings.int("notify.maxAttempts", default: 8, range: 1...1000)

@@ -15,6 +15,11 @@ public struct BirstProgress: Sendable, Hashable, Codable, JSONObjectCoding {
     public var uploadFinishedAt: Date?
     public var publishStartedAt: Date?
     public var publishFinishedAt: Date?
+    /// When a slice recorded its intent to call `publishData` (acknowledged on the jobs
+    /// topic before the call). With the stage still `publish` and no `publishToken`, a
+    /// publish may have started that nobody holds a token for: its fate is unknown, and
+    /// the job never calls `publishData` again (``PublishStage``).
+    public var publishRequestedAt: Date?
     public var unknownFields: [String: JSONValue] = [:]
 
     public init(server: String? = nil, affinityCookie: String? = nil, uploadToken: String? = nil, uploadedBytes: Int = 0, publishToken: String? = nil) {
@@ -32,6 +37,7 @@ public struct BirstProgress: Sendable, Hashable, Codable, JSONObjectCoding {
             // Times added after the first version: envelopes without them stay as they were.
             .omittedWhenNil("uploadStartedAt", \.uploadStartedAt), .omittedWhenNil("uploadFinishedAt", \.uploadFinishedAt),
             .omittedWhenNil("publishStartedAt", \.publishStartedAt), .omittedWhenNil("publishFinishedAt", \.publishFinishedAt),
+            .omittedWhenNil("publishRequestedAt", \.publishRequestedAt),
         ]
     }
 

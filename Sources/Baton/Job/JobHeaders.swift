@@ -1,4 +1,4 @@
-/// Kafka header names on `baton.jobs` and `baton.jobs.dlq` (DESIGN.md §3).
+/// Kafka header names on `baton.jobs`, `baton.jobs.dlq` and `baton.outcomes` (DESIGN.md §3).
 public enum JobHeaders {
     /// The slice number this message is the input of.
     public static let attempt = "baton-attempt"
@@ -14,6 +14,9 @@ public enum JobHeaders {
     public static let truncated = "baton-truncated"
     /// Where a dead letter came from: topic/partition/offset.
     public static let deadLetterSource = "baton-dlq-source"
+    /// On an outcome a worker produced: topic/partition/offset of the message whose run
+    /// produced it, so a second run of that message finds it (``OutcomeLedger``).
+    public static let source = "baton-source"
     /// How many times an operator has replayed the job: a replayed job starts a new
     /// lineage (``JobLineage``), so its copies are not taken for stale ones.
     public static let replays = "baton-replays"

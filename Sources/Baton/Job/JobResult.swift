@@ -3,7 +3,7 @@ import Foundation
 /// How the Birst work ended; set when a job enters the notify stage, so notifications
 /// can be retried without redoing (or forgetting) the work.
 public struct JobResult: Sendable, Hashable, Codable {
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         /// Birst holds exactly the bytes of the object version the event named, and its
         /// processing finished.
         case completed
@@ -19,6 +19,14 @@ public struct JobResult: Sendable, Hashable, Codable {
         /// the job's upload is abandoned unfinished, and the newer write's own event
         /// carries the work. Not a failure; nothing goes to the dead-letter topic.
         case superseded
+        /// `publishData`'s answer was lost (past its deadline, or its slice cut off before
+        /// the token was recorded): a publish may or may not have run, and Birst's API
+        /// cannot say which. The job waited until the space was idle again and did not
+        /// publish a second time; `message` says what the operator should check.
+        case unconfirmed
+
+        /// Every status's name, comma-separated, for messages that list them.
+        public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
     }
 
     public var status: Status

@@ -21,7 +21,7 @@ public enum WorkerMetrics {
         Description(name: slicesFinished, kind: .counter, help: "Slices ended, by stage at the start and result (a hand-off reason, finished, dead-lettered, abandoned)."),
         Description(name: sliceDuration, kind: .histogram, help: "Wall time of one slice in seconds, by stage at the start."),
         Description(name: birstCallDuration, kind: .histogram, help: "Birst SOAP round trips in seconds, by operation and fault kind (none when it succeeded)."),
-        Description(name: jobs, kind: .counter, help: "Jobs ended, by outcome (completed, failed, dead-lettered, superseded, unrouted) and route."),
+        Description(name: jobs, kind: .counter, help: "Jobs ended, by outcome (completed, failed, dead-lettered, superseded, unconfirmed, unrouted, skipped) and route."),
         Description(name: jobDuration, kind: .histogram, help: "Jobs end to end in seconds (created to finished), by outcome and route."),
         Description(name: deadLetters, kind: .counter, help: "Messages sent to the dead-letter topic, by kind."),
         Description(name: continuations, kind: .counter, help: "Continuations produced (a job handed on in a new message), by reason."),

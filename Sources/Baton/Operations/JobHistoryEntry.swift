@@ -34,7 +34,7 @@ public struct JobHistoryEntry: Sendable, Hashable, Codable {
     public var errorKind: String?
     /// `baton-error` of a dead letter, or the outcome's message.
     public var message: String?
-    /// The outcome's status (completed, failed, dead-lettered, unrouted).
+    /// The outcome's status (completed, failed, dead-lettered, superseded, unconfirmed, unrouted, skipped).
     public var status: String?
     /// `baton-replays` and `baton-replayed-from` of a replayed job's records.
     public var replays: Int?

@@ -19,7 +19,9 @@ import Kafka
 public struct ReplayRewrite: Sendable, Hashable {
     /// Set `retriesLeft` (and `baton-retries-left`) to this; also clears `lastError`.
     public var resetRetries: Int?
-    /// Set the job's stage; going back to a stage before `notify` clears `result`.
+    /// Set the job's stage; going back to a stage before `notify` clears `result`, and to
+    /// one before `awaitPublish` clears `birst.publishRequestedAt` (an operator replaying
+    /// an `unconfirmed` job to `publish` has checked Birst and asks for the publish).
     public var stage: JobStage?
     /// Set `createdAt` to the time of the replay, so an old job passes the worker's
     /// `worker.maxJobAge`; the original time is kept in the envelope as `replayedCreatedAt`.
@@ -85,6 +87,7 @@ public struct ReplayRewrite: Sendable, Hashable {
         if let stage {
             job.stage = stage
             if stage != .notify { job.result = nil }
+            if [.upload, .awaitUpload, .publish].contains(stage) { job.birst.publishRequestedAt = nil }
         }
         if resetAge {
             if job.unknownFields["replayedCreatedAt"] == nil {

@@ -1,7 +1,10 @@
 import Foundation
 
-/// The value of a `baton.outcomes` message: one per finished job (keyed by job id, so
-/// consumers can deduplicate), for audit, notifications and dashboards.
+/// The value of a `baton.outcomes` message: one per finished job, keyed by job id, for
+/// audit, notifications and dashboards. A worker's record names the message whose run
+/// produced it (header ``JobHeaders/source``), so a second run of that message does not
+/// record it again (``OutcomeLedger``); README *Outcomes once* lists the cases that can
+/// still repeat one.
 public struct OutcomeRecord: Sendable, Hashable, Codable {
     public struct Timings: Sendable, Hashable, Codable {
         public var createdAt: Date

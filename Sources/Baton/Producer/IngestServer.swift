@@ -130,6 +130,12 @@ public struct IngestServer: Sendable {
         } catch let error as S3EventError {
             return Self.json(.badRequest, ["error": error.description])
         }
+        // With the broker known to be down, a publish would hold the sender for
+        // kafka.deliveryTimeout (30 s) and then fail: refuse at once so it retries.
+        if let brokerHealth, case .unreachable(let reason) = await brokerHealth.current() {
+            logger.warning("refusing an event: the broker is unreachable", metadata: ["reason": "\(reason)"])
+            return Self.json(.serviceUnavailable, ["error": "jobs could not be published; retry later (\(reason))"])
+        }
         let published: [JobPublisher.Published]
         do {
             published = try await publisher.publish(batch.events)

@@ -12,6 +12,7 @@ public enum ReportHTML {
     ]
     static let statusColours: [String: String] = [
         "completed": "#2e7d32", "failed": "#c62828", "dead-lettered": "#6a1b9a", "superseded": "#757575", "unrouted": "#9e9e9e",
+        "unconfirmed": "#ef6c00", "skipped": "#bdbdbd",
     ]
 
     public static func render(_ report: TimelineReport, generatedAt: Date = Date()) -> String {

@@ -6,6 +6,8 @@ import Foundation
 struct BirstJobPoller: Sendable {
     var session: any BirstConnection
     var pollInterval: Duration
+    /// The longest one poll may take (`birst.callTimeout`).
+    var callTimeout: Duration
     var clock: any WallClock
 
     enum Poll {
@@ -21,12 +23,15 @@ struct BirstJobPoller: Sendable {
                 return .handOff(nextPoll: nil)
             }
             let polledAt = ContinuousClock.now
-            let session = session, deadline = context.callDeadline
+            let session = session, workDeadline = context.workDeadline, callTimeout = callTimeout
+            let deadline = Deadline(min(workDeadline, .now + callTimeout))
             let complete: JobStatus?
             do {
                 defer { PollGate.birstPolls.leave() }
                 complete = if try await Self.inChildTask({ try await session.isJobComplete(jobToken: jobToken, deadline: deadline) }) {
-                    try await Self.inChildTask { try await session.getJobStatus(jobToken: jobToken, deadline: deadline) }
+                    try await Self.inChildTask {
+                        try await session.getJobStatus(jobToken: jobToken, deadline: Deadline(min(workDeadline, .now + callTimeout)))
+                    }
                 } else { nil }
             }
             if let complete { return .complete(complete) }
@@ -58,7 +63,7 @@ extension SliceEnvironment {
     /// the slice must hand off (nil, with `notBefore` keeping the poll cadence).
     func pollBirstJob(_ jobToken: String, of job: inout JobEnvelope, context: SliceContext) async throws -> JobStatus? {
         let result = try await withSession(&job) { session, _ in
-            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, clock: clock).poll(jobToken, context: context)
+            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, callTimeout: birstSettings.callTimeout, clock: clock).poll(jobToken, context: context)
         }
         switch result {
         case .complete(let status):

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Records the outcome and sends the notifications, each exactly once per job as far
-/// as the envelope knows: the outcome record first (it is the audit trail), then
-/// e-mail and webhooks, which are retried on later slices if they fail.
+/// Records the outcome and sends the notifications: the outcome record first (it is the
+/// audit trail), once per job — also when the message is run again after a worker died
+/// before committing it (``OutcomeLedger``) — then e-mail and webhooks, once as far as
+/// the envelope knows, retried on later slices if they fail.
 struct NotifyStage: Stage {
     var env: SliceEnvironment
 
@@ -11,10 +12,18 @@ struct NotifyStage: Stage {
         defer { job.result = result }
         let record = OutcomeRecord(envelope: job, result: result, worker: env.records.workerID)
         if !result.outcomeRecorded {
-            try await env.deliver([env.records.outcome(record)], logger: context.logger)
+            let outcomes = env.records.topics.outcomes.name
+            if await env.alreadyProduced(on: outcomes, by: context.message, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger) {
+                // A run of this message was cut off after its outcome was acknowledged and
+                // before the message was committed. Notifications are not in the outcome:
+                // the envelope's flags decide, so they may repeat (README, Delivery).
+                context.logger.notice("outcome already recorded by an earlier run of this message; not repeated")
+            } else {
+                try await env.deliver([env.records.outcome(record, input: context.message)], logger: context.logger)
+                WorkerMetrics.jobEnded(outcome: result.status.rawValue, route: job.target.route, seconds: record.timings.totalSeconds)
+                context.logger.info("outcome recorded", metadata: ["status": "\(result.status.rawValue)"])
+            }
             result.outcomeRecorded = true
-            WorkerMetrics.jobEnded(outcome: result.status.rawValue, route: job.target.route, seconds: record.timings.totalSeconds)
-            context.logger.info("outcome recorded", metadata: ["status": "\(result.status.rawValue)"])
         }
 
         var failures: [String] = []

@@ -10,4 +10,11 @@ protocol Stage: Sendable {
 extension SliceContext {
     /// The deadline Birst and S3 calls must finish by.
     var callDeadline: Deadline { Deadline(workDeadline) }
+
+    /// The deadline of one Birst call: the slice's work deadline, and no later than one
+    /// `birst.callTimeout` from now (the HTTP client's own limit is the longer of it and
+    /// `birst.publishTimeout`).
+    func callDeadline(_ birst: BirstSettings) -> Deadline {
+        Deadline(min(workDeadline, .now + birst.callTimeout))
+    }
 }

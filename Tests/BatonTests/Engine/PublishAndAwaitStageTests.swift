@@ -14,20 +14,26 @@ struct PublishAndAwaitStageTests {
         #expect(step == .handOff(.checkpoint))
         #expect(bench.birst.calls == [.getLoadStatus, .getLoadStatus, .getLoadStatus, .publishData])
         #expect(job.birst.publishToken == bench.birst.publishes.first?.token)
+        let intent = try #require(try bench.continuations().first, "the intent was recorded before the call")
+        #expect(intent.birst.publishRequestedAt == bench.clock.now && intent.birst.publishToken == nil)
+        #expect(job.slices == intent.slices + 1, "what the slice hands on follows its intent")
         #expect(bench.birst.publishes.first?.date == bench.clock.now)
         #expect(job.birst.publishStartedAt == bench.clock.now)
         #expect(job.stage == .awaitPublish)
     }
 
-    @Test("publishData of unknown fate records no token and backs off as publish-unknown")
+    @Test("publishData whose answer is lost is not called again: the job waits for Available and ends unconfirmed")
     func publishUnknown() async throws {
         let bench = try await SliceBench()
         var job = bench.job(stage: .publish)
         bench.birst.fail(.publishData, with: BirstError(kind: .transient, operation: .publishData, message: "timed out", mayHaveTakenEffect: true))
-        let failure = await bench.failure(of: PublishStage(env: bench.env), &job)
-        #expect(failure?.kind == TransientKind.publishUnknown.rawValue)
+        let step = try await PublishStage(env: bench.env).run(&job, context: bench.context())
+        #expect(step == .next)
+        #expect(bench.birst.calls.filter { $0 == .publishData }.count == 1)
         #expect(job.birst.publishToken == nil)
-        #expect(job.stage == .publish)
+        #expect(job.stage == .notify)
+        #expect(job.result?.status == .unconfirmed)
+        #expect(job.result?.errorKind == "publish-unconfirmed")
     }
 
     @Test("a space still busy when the slice ends hands off with notBefore one poll interval after the clock")

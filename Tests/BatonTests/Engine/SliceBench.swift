@@ -68,6 +68,11 @@ struct SliceBench {
     func context(budget: Duration = .seconds(30), margin: Duration = .zero, stop: StopSignal = StopSignal(), mayBeRedelivered: Bool = false) -> SliceContext {
         var context = SliceContext(slice: 1, budget: budget, safetyMargin: margin, stop: stop, logger: env.logger)
         context.mayBeRedelivered = mayBeRedelivered
+        // As the runner records it: a continuation on the jobs topic, acknowledged or thrown.
+        context.recordPublishIntent = { [sink, records = env.records, topic = topics.jobs.name] intent in
+            let input = KafkaMessage(topic: topic, partition: 0, offset: 41, key: Array(intent.jobId.utf8), value: JobEnvelopeCodec.encode(intent))
+            try await sink.send(records.continuation(intent, input: input, reason: .publishIntent))
+        }
         return context
     }
 

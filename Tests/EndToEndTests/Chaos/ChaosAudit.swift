@@ -18,13 +18,16 @@ struct ChaosAudit: Sendable {
     /// Records on the dead-letter topic.
     var deadLettered = 0
     var superseded = 0
+    /// Jobs that ended `unconfirmed`: a publishData whose answer was lost, not repeated.
+    var unconfirmed = 0
     /// Submitted jobs without any outcome, and hostile records not on the dead-letter topic.
     var lost = 0
     /// `publishData` calls beyond the first, per Birst space (each job has a space of its own).
     var duplicatePublishes = 0
     /// Finished uploads whose bytes differ from the S3 version the job names.
     var inexactUploads = 0
-    /// Outcome records beyond one per job (outcomes are at least once after a lost partition).
+    /// Outcome records beyond one per job (README, *Outcomes once*: still possible after a
+    /// lost partition, when the old owner's outcome lands after the new owner looked).
     var extraOutcomes = 0
     /// Messages on the jobs topic past the group's committed offsets when the audit was taken.
     var uncommitted = 0
@@ -81,6 +84,7 @@ struct ChaosAudit: Sendable {
         audit.completed = last.values.count { $0.status == .completed }
         audit.failed = last.values.count { $0.status == .failed }
         audit.superseded = last.values.count { $0.status == .superseded }
+        audit.unconfirmed = last.values.count { $0.status == .unconfirmed }
         audit.extraOutcomes = outcomes.count - last.count
         audit.notCompleted = last.values.filter { $0.status != .completed }
 

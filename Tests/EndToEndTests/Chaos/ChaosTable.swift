@@ -6,20 +6,20 @@ import Foundation
 /// again at the end, after the test runner's own output).
 enum ChaosTable {
     static let columns = [
-        "scenario", "submitted", "completed", "failed", "dead-lettered", "superseded", "lost",
+        "scenario", "submitted", "completed", "failed", "dead-lettered", "superseded", "unconfirmed", "lost",
         "duplicate publishes", "uploads not identical to S3", "extra outcomes", "uncommitted", "secrets", "seconds",
     ]
 
     static func render(_ audits: [ChaosAudit], title: String) -> String {
         var rows = audits.map { audit in
             [audit.scenario] + [
-                audit.submitted, audit.completed, audit.failed, audit.deadLettered, audit.superseded, audit.lost,
+                audit.submitted, audit.completed, audit.failed, audit.deadLettered, audit.superseded, audit.unconfirmed, audit.lost,
                 audit.duplicatePublishes, audit.inexactUploads, audit.extraOutcomes, audit.uncommitted, audit.secrets,
             ].map(String.init) + [String(format: "%.0f", audit.seconds)]
         }
         let lines = audits.reduce(0) { $0 + $1.logLinesScanned }
         let records = audits.reduce(0) { $0 + $1.recordsScanned }
-        rows.append(["7 secrets scan: \(lines) log lines, \(records) records"] + Array(repeating: "", count: 10)
+        rows.append(["7 secrets scan: \(lines) log lines, \(records) records"] + Array(repeating: "", count: 11)
             + [String(audits.reduce(0) { $0 + $1.secrets }), ""])
         let widths = columns.indices.map { column in ([columns] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -22,18 +22,6 @@ struct ChaosTests {
         (5, birstUnreachableThenLoginRefused), (6, lateAnswers),
     ]
 
-    /// A relay bug the suite found and that is not fixed yet: duplicate publishes in the
-    /// scenarios where a `publishData` may have been applied without the worker knowing
-    /// its token. The short form (inside `make test`) reports them as a known issue, so the
-    /// rest of the suite stays a gate; `make chaos` fails on them.
-    static let duplicatePublishKnownIn: Set<Int> = [2, 6]
-    static let duplicatePublishIssue = """
-        A publishData whose answer is lost (late past its deadline in 6; applied, then the worker \
-        cut off by a frozen broker and its message redelivered in 2) may have started a publish whose \
-        token nobody knows. The load-status guard waits while the space is busy, but publishes again \
-        once that publish has finished and the space is Available: a duplicate publish.
-        """
-
     static var selected: Set<Int> {
         guard let list = ProcessInfo.processInfo.environment["BATON_TEST_CHAOS_SCENARIOS"], !list.isEmpty else { return Set(1...7) }
         return Set(list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
@@ -48,13 +36,7 @@ struct ChaosTests {
         for scenario in Self.scenarios where Self.selected.contains(scenario.number) {
             do {
                 let audit = try await scenario.run(Self.size)
-                var violations = audit.violations
-                if Self.duplicatePublishKnownIn.contains(scenario.number), !Self.size.full {
-                    violations.removeAll { $0.hasPrefix("duplicate publishes") }
-                    withKnownIssue(Comment(rawValue: Self.duplicatePublishIssue), isIntermittent: true) {
-                        #expect(audit.duplicatePublishes == 0, "\(audit.scenario): duplicate publishes: \(audit.duplicatePublishes)")
-                    }
-                }
+                let violations = audit.violations
                 #expect(violations.isEmpty, "\(audit.scenario): \(violations.joined(separator: ", ")); not completed: \(describe(audit.notCompleted))")
                 audits.append(audit)
             } catch {

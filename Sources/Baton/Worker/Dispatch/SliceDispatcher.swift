@@ -74,6 +74,9 @@ final class SliceDispatcher {
             execute(state.sliceEnded(ticket, end))
         case .delayElapsed(let ticket):
             execute(state.delayElapsed(ticket))
+        case .publishIntent(let ticket, let slices, let recorded):
+            state.publishIntent(ticket, slices: slices)
+            recorded.resume()
         case .committed(let offsets, let succeeded):
             commit = nil
             if succeeded {
@@ -102,6 +105,7 @@ final class SliceDispatcher {
         switch event {
         case .fetched(_, let taken): taken.resume()
         case .rebalance(_, let done): done.resume()
+        case .publishIntent(_, _, let recorded): recorded.resume()
         default: break
         }
     }
@@ -268,8 +272,15 @@ final class SliceDispatcher {
         _ item: Work, ticket: Ticket, redelivered: Bool, strayOfFinishedJob: Bool, runner: SliceRunner, logger: Logger,
         inbox: AsyncStream<WorkerEvent>.Continuation
     ) -> Task<Void, Never> {
-        Task {
-            let end = await runSlice(item, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger)
+        // The state learns of a publish intent before it is produced (``SliceDispatcherState/publishIntent(_:slices:)``).
+        let announce: @Sendable (Int) async -> Void = { slices in
+            await withCheckedContinuation { recorded in
+                if case .terminated = inbox.yield(.publishIntent(ticket, slices: slices, recorded: recorded)) { recorded.resume() }
+            }
+        }
+        return Task {
+            let end = await runSlice(
+                item, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger, announce: announce)
             inbox.yield(.sliceEnded(ticket, end))
         }
     }
@@ -291,11 +302,13 @@ final class SliceDispatcher {
 
     /// Runs one slice; how it ended decides what may be committed.
     private static func runSlice(
-        _ item: Work, redelivered: Bool, strayOfFinishedJob: Bool, runner: SliceRunner, logger: Logger
+        _ item: Work, redelivered: Bool, strayOfFinishedJob: Bool, runner: SliceRunner, logger: Logger,
+        announce: @escaping @Sendable (Int) async -> Void
     ) async -> SliceDispatcherState.SliceEnd {
         do {
             return try await runner.process(
-                item.message, decoded: item.decoded, stop: item.stop, mayBeRedelivered: redelivered, keyOfFinishedJob: strayOfFinishedJob)
+                item.message, decoded: item.decoded, stop: item.stop, mayBeRedelivered: redelivered, keyOfFinishedJob: strayOfFinishedJob,
+                announcePublishIntent: announce)
         } catch {
             return abandoned(item, error: error, logger: logger)
         }

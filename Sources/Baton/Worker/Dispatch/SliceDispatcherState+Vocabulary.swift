@@ -21,7 +21,8 @@ extension SliceDispatcherState {
 
     /// How a slice (or a waiting job) ended.
     public enum SliceEnd: Sendable, Equatable {
-        /// Its continuation was acknowledged; the job continues with `slices + 1`.
+        /// Its continuation was acknowledged; the job continues with `slices + 1` (one more
+        /// after a publish intent: ``SliceDispatcherState/publishIntent(_:slices:)``).
         case handedOn
         /// A job waiting out its `notBefore` was handed back unchanged (same `slices`, on a
         /// rebalance or shutdown) and that copy was acknowledged: the job continues from the

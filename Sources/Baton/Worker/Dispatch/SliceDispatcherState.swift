@@ -41,6 +41,10 @@ public struct SliceDispatcherState: Sendable {
         /// off, and its offset counts as done however it ends (the newer copy, later in
         /// the partition, carries the job and holds the watermark itself).
         var superseded = false
+        /// The `slices` of the publish intent its slice produced (or is producing): that
+        /// record is this slice's own, not a newer copy, and what the slice hands on after
+        /// it carries one more.
+        var intentSlices: Int?
     }
 
 
@@ -173,6 +177,16 @@ public struct SliceDispatcherState: Sendable {
         return enqueue(ticket)
     }
 
+    /// The running slice of `ticket` is about to produce a publish intent of its job with
+    /// `slices` (one more than its message). When that record is fetched here while the
+    /// slice runs, it waits for the slice like a redelivered copy of the same state:
+    /// skipped if the slice hands on (its continuation, with `slices + 1`, follows the
+    /// intent) or finishes, run if the slice ends without its outputs acknowledged.
+    public mutating func publishIntent(_ ticket: Ticket, slices: Int) {
+        guard entries[ticket]?.phase == .running else { return }
+        entries[ticket]?.intentSlices = slices
+    }
+
     /// A slice (or a waiting job handed back) ended.
     public mutating func sliceEnded(_ ticket: Ticket, _ end: SliceEnd) -> [Action] {
         guard let entry = entries.removeValue(forKey: ticket) else { return [] }
@@ -182,7 +196,7 @@ public struct SliceDispatcherState: Sendable {
         var actions: [Action] = []
         switch end {
         case .handedOn:
-            if let job = entry.job { lineage.handedOn(jobId: job.key, slices: job.slices) }
+            if let job = entry.job { lineage.handedOn(jobId: job.key, slices: entry.intentSlices ?? job.slices) }
             if current { watermark.finished(entry.partition, offset: entry.offset) }
         case .handedBack:
             if let job = entry.job { lineage.handedBack(jobId: job.key, slices: job.slices) }
@@ -291,6 +305,8 @@ public struct SliceDispatcherState: Sendable {
     /// - a newer copy means the active one redoes a slice that already ran (a redelivery
     ///   read before the continuation it produced): the active copy is cut off now (or
     ///   dropped, if it has not started) and the newer one runs once it has ended.
+    /// - the publish intent the active slice produced itself (``publishIntent(_:slices:)``)
+    ///   is not newer than that slice: it waits like the same state.
     /// Without an active copy, the lineage decides.
     private mutating func place(_ ticket: Ticket, now: Date?) -> [Action] {
         guard let entry = entries[ticket] else { return [] }
@@ -300,12 +316,14 @@ public struct SliceDispatcherState: Sendable {
             if job.slices < blockerJob.slices {
                 return skipEntry(ticket, newest: blockerJob.slices)
             }
-            if job.slices > blockerJob.slices, blocker.phase == .queued {
+            // The slice's own publish intent is not newer than the slice.
+            let blockerNewest = max(blockerJob.slices, blocker.intentSlices ?? blockerJob.slices)
+            if job.slices > blockerNewest, blocker.phase == .queued {
                 // Not started yet: the older copy is simply stale.
                 actions += skipEntry(other, newest: job.slices)
             } else {
                 entries[ticket]?.phase = .deferred(behind: other)
-                if job.slices > blockerJob.slices, !blocker.superseded {
+                if job.slices > blockerNewest, !blocker.superseded {
                     entries[other]?.superseded = true
                     actions.append(.supersede(other))
                 }

@@ -20,6 +20,9 @@ enum WorkerEvent: Sendable {
     /// The time allowed for reading a new assignment's backlog is over.
     case catchUpElapsed([TopicPartition])
     case sliceEnded(SliceDispatcherState.Ticket, SliceDispatcherState.SliceEnd)
+    /// A running slice is about to produce its publish intent with `slices`; it produces
+    /// it once `recorded` is resumed (the state knows the intent before anyone can fetch it).
+    case publishIntent(SliceDispatcherState.Ticket, slices: Int, recorded: CheckedContinuation<Void, Never>)
     /// A job waiting out its `notBefore` may take a slot now.
     case delayElapsed(SliceDispatcherState.Ticket)
     /// A commit of `offsets` ended.

@@ -20,7 +20,7 @@ public struct WorkerDependencies: Sendable {
         let http = CurlClient(logger: logger)
         let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
         let birst = BirstClient(
-            configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: configuration.birst.callTimeout),
+            configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: max(configuration.birst.callTimeout, configuration.birst.publishTimeout)),
             http: http, logger: logger
         )
         let s3 = S3Client(configuration: try configuration.s3.clientConfiguration(), http: http)
@@ -36,7 +36,10 @@ public struct WorkerDependencies: Sendable {
             birst: BirstSessionPool(client: birst, credentials: birstCredentials),
             notifier: try Notifier(settings: configuration.notify, smtpSettings: configuration.smtp, http: http),
             health: EnvironmentHealth(recheck: configuration.worker.environmentRecheck, logger: logger, probe: probe.check),
-            logger: logger
+            logger: logger,
+            ledger: TopicOutcomeLedger(
+                clientProperties: configuration.kafka.clientProperties,
+                topics: [configuration.topics.outcomes.name, configuration.topics.deadLetters.name], logger: logger)
         )
         let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
         let topics = configuration.topics

@@ -16,13 +16,17 @@ public enum HandoffReason: String, Sendable {
     /// Birst or S3 is unusable for every job (``EnvironmentFault``); `notBefore` holds
     /// the re-check delay.
     case environment
+    /// Not a hand-off: the record of a slice's intent to call `publishData`, produced
+    /// mid-slice before the call (``SliceContext/recordPublishIntent``). It runs only if
+    /// that slice fails to hand the job on.
+    case publishIntent = "publish-intent"
 
     /// Whether the hand-off spends one of the job's retries. Hand-offs the worker
     /// causes itself (shutdown, rebalance) do not, nor does re-sending a notification.
     public var spendsRetry: Bool {
         switch self {
         case .budget, .checkpoint, .backoff: true
-        case .shutdown, .rebalance, .notifyRetry, .environment: false
+        case .shutdown, .rebalance, .notifyRetry, .environment, .publishIntent: false
         }
     }
 }

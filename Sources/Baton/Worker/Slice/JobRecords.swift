@@ -91,12 +91,22 @@ public struct JobRecords: Sendable {
         [
             KafkaHeader(name: JobHeaders.errorKind, string: kind.rawValue),
             KafkaHeader(name: JobHeaders.error, string: String(reason.prefix(4096))),
-            KafkaHeader(name: JobHeaders.deadLetterSource, string: "\(input.topic)/\(input.partition)/\(input.offset)"),
+            KafkaHeader(name: JobHeaders.deadLetterSource, string: Self.position(of: input)),
             KafkaHeader(name: JobHeaders.worker, string: workerID),
         ]
     }
 
-    public func outcome(_ record: OutcomeRecord) -> OutgoingRecord {
-        OutgoingRecord(topic: topics.outcomes.name, key: Array(record.jobId.utf8), value: OutcomeRecord.encode(record))
+    /// An outcome record, keyed by job id; with `input`, it names that message
+    /// (``JobHeaders/source``) as the one whose run produced it.
+    public func outcome(_ record: OutcomeRecord, input: KafkaMessage? = nil) -> OutgoingRecord {
+        OutgoingRecord(
+            topic: topics.outcomes.name, key: Array(record.jobId.utf8), value: OutcomeRecord.encode(record),
+            headers: input.map { [KafkaHeader(name: JobHeaders.source, string: Self.position(of: $0))] } ?? [])
+    }
+
+    /// topic/partition/offset of a message: how dead letters (``JobHeaders/deadLetterSource``)
+    /// and outcomes (``JobHeaders/source``) name the message they came from.
+    public static func position(of message: KafkaMessage) -> String {
+        "\(message.topic)/\(message.partition)/\(message.offset)"
     }
 }

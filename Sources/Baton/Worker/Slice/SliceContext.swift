@@ -1,3 +1,4 @@
+import Kafka
 import Logging
 
 /// What one slice knows about its time, like Lambda's context: the deadline, the time
@@ -14,6 +15,14 @@ public struct SliceContext: Sendable {
     /// The slice's message may have been run before (after a rebalance or a restart)
     /// with effects its envelope does not record: nothing may be resumed blindly.
     public var mayBeRedelivered = false
+    /// The slice's message, which the records it produces name as their source (nil in
+    /// unit tests of a stage alone).
+    public var message: KafkaMessage?
+    /// Produces `job` to the jobs topic as the slice's publish intent and returns once the
+    /// broker acknowledged it, without ending the slice; throws when it was not
+    /// acknowledged. ``SliceRunner`` provides it; the default refuses, so that nothing
+    /// calls `publishData` without a recorded intent.
+    public var recordPublishIntent: @Sendable (JobEnvelope) async throws -> Void = { _ in throw PublishIntentUnrecorded() }
 
     public init(slice: Int, budget: Duration, safetyMargin: Duration, stop: StopSignal, logger: Logger) {
         self.slice = slice
@@ -42,4 +51,9 @@ public struct SliceContext: Sendable {
         await PauseTimer.shared.sleep(until: wakeAt, stop: stop)
         return !shouldHandOff
     }
+}
+
+/// No way to record a publish intent was given to the slice: `publishData` is not called.
+struct PublishIntentUnrecorded: Error, CustomStringConvertible {
+    var description: String { "no publish intent could be recorded in this slice" }
 }

@@ -23,6 +23,7 @@ public struct SliceEnvironment: Sendable {
         var health: EnvironmentHealth
         var clock: any WallClock
         var logger: Logger
+        var ledger: (any OutcomeLedger)?
     }
 
     private final class Storage: Sendable {
@@ -78,15 +79,21 @@ public struct SliceEnvironment: Sendable {
         get { storage.fields.logger }
         set { change { $0.logger = newValue } }
     }
+    /// Where a message that may have been run before looks up the outcome and dead letter
+    /// an earlier run produced; nil: not looked up (each is produced again).
+    public var ledger: (any OutcomeLedger)? {
+        get { storage.fields.ledger }
+        set { change { $0.ledger = newValue } }
+    }
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
         sink: any RecordSink, s3: any ObjectStore, birst: any BirstSessions, notifier: any OutcomeNotifier,
-        health: EnvironmentHealth, clock: any WallClock = SystemWallClock(), logger: Logger
+        health: EnvironmentHealth, clock: any WallClock = SystemWallClock(), logger: Logger, ledger: (any OutcomeLedger)? = nil
     ) {
         storage = Storage(Fields(
             worker: worker, birstSettings: birstSettings, notifySettings: notifySettings, records: records, sink: sink, s3: s3,
-            birst: birst, notifier: notifier, health: health, clock: clock, logger: logger))
+            birst: birst, notifier: notifier, health: health, clock: clock, logger: logger, ledger: ledger))
     }
 
     /// Copy on write: environments are shared by every slice, and settings never change

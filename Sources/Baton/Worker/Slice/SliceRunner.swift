@@ -32,28 +32,32 @@ public struct SliceRunner: Sendable {
     ///   one whose copy is still active here: if
     ///   the message is unreadable it is dead-lettered, but records no outcome for that job
     ///   (a stray must not turn a completed job into a dead-lettered one).
+    /// - Parameter announcePublishIntent: called with the intent's `slices` before the slice
+    ///   produces a publish intent (``SliceContext/recordPublishIntent``), so the dispatcher
+    ///   knows the record as this slice's own when it fetches it.
     public func process(
         _ input: KafkaMessage, decoded: Result<JobEnvelope, PoisonReason>, stop: StopSignal, mayBeRedelivered: Bool = true,
-        keyOfFinishedJob: Bool = false
+        keyOfFinishedJob: Bool = false, announcePublishIntent: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws -> SliceDispatcherState.SliceEnd {
         var logger = env.logger
         logger[metadataKey: "partition"] = "\(input.partition)"
         logger[metadataKey: "offset"] = "\(input.offset)"
         switch decoded {
         case .failure(let poison):
-            try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, logger: logger)
+            try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, mayBeRedelivered: mayBeRedelivered, logger: logger)
             return .finished
         case .success(var job):
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
-                return try await endByLoopGuard(&job, input: input, kind: kind, reason: reason, logger: logger)
+                return try await endByLoopGuard(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
             }
             // Metrics: slices by stage at the start, and how they ended.
             let metricsStage = job.stage, metricsStarted = ContinuousClock.now
             WorkerMetrics.sliceStarted(stage: metricsStage)
             do {
-                let end = try await runSlice(&job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, logger: logger)
+                let end = try await runSlice(
+                    &job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, announcePublishIntent: announcePublishIntent, logger: logger)
                 WorkerMetrics.sliceEnded(stage: metricsStage, result: WorkerMetrics.result(end), started: metricsStarted)
                 return end
             } catch {
@@ -68,10 +72,12 @@ public struct SliceRunner: Sendable {
     /// whose frame every waiting slice keeps.
     @inline(never)
     private func endByLoopGuard(
-        _ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, logger: Logger
+        _ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, mayBeRedelivered: Bool, logger: Logger
     ) async throws -> SliceDispatcherState.SliceEnd {
-        try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: logger)
-        let context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+        try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
+        var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+        context.mayBeRedelivered = mayBeRedelivered
+        context.message = input
         return try await runStages(&job, input: input, context: context, afterDeadLetter: true)
     }
 
@@ -79,14 +85,18 @@ public struct SliceRunner: Sendable {
     /// `notBefore`) because the worker is stopping or the partition is leaving.
     public func handBack(_ input: KafkaMessage, job: JobEnvelope, reason: HandoffReason) async throws {
         var logger = env.logger
+        logger[metadataKey: "partition"] = "\(input.partition)"
+        logger[metadataKey: "offset"] = "\(input.offset)"
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+        logger[metadataKey: "slice"] = "\(job.slices)"
         var job = job
         try await handOff(&job, input: input, reason: reason, stop: StopSignal(), logger: logger)
     }
 
     private func runSlice(
-        _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool, logger: Logger
+        _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool,
+        announcePublishIntent: @escaping @Sendable (Int) async -> Void, logger: Logger
     ) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
         job.firstSliceAt = job.firstSliceAt ?? env.clock.now
@@ -95,6 +105,12 @@ public struct SliceRunner: Sendable {
         logger[metadataKey: "slice"] = "\(job.slices)"
         var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
         context.mayBeRedelivered = mayBeRedelivered
+        context.message = input
+        context.recordPublishIntent = { [env, logger] intent in
+            await announcePublishIntent(intent.slices)
+            try await env.deliver([env.records.continuation(intent, input: input, reason: .publishIntent)], logger: logger)
+            logger.info("publish intent recorded", metadata: ["intentSlices": "\(intent.slices)"])
+        }
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         if env.worker.benchmarkNoIO {
             // Benchmark only: the hop without the stage's Birst and S3 calls.
@@ -121,6 +137,9 @@ public struct SliceRunner: Sendable {
             let step: StageStep
             do {
                 step = try await stage(job.stage).run(&job, context: context)
+            } catch let failure as ProducerFailure {
+                // A publish intent the producer could not deliver: nothing more can be.
+                throw failure
             } catch {
                 switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
                 case .outOfTime:
@@ -135,7 +154,7 @@ public struct SliceRunner: Sendable {
                     ])
                     return try await handOff(&job, input: input, reason: .backoff, stop: stop, logger: context.logger)
                 case .deadLetter(let kind, let reason):
-                    try await deadLetter(&job, input: input, kind: kind, reason: reason, logger: context.logger)
+                    try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger)
                     notifyNow = true
                     continue
                 case .environment(let fault):
@@ -193,38 +212,57 @@ public struct SliceRunner: Sendable {
         return .handedOn
     }
 
-    /// Produces the dead letter and sets the job's result; the outcome and notifications
-    /// follow as the notify stage, in the same slice.
     @inline(never)
-    private func deadLetter(_ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, logger: Logger) async throws {
+    /// Produces the dead letter (unless an earlier run of the message did) and sets the
+    /// job's result; the outcome and notifications follow as the notify stage, in the
+    /// same slice.
+    private func deadLetter(
+        _ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, mayBeRedelivered: Bool, logger: Logger
+    ) async throws {
         job.lastError = JobError(kind: kind.rawValue, message: reason)
-        try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
-        WorkerMetrics.deadLettered(kind: kind.rawValue)
-        logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
+        if await env.alreadyProduced(on: env.records.topics.deadLetters.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+            logger.notice("dead letter already produced by an earlier run of this message; not repeated", metadata: ["errorKind": "\(kind.rawValue)"])
+        } else {
+            try await env.deliver([env.records.deadLetter(job, input: input, kind: kind, reason: reason)], logger: logger)
+            WorkerMetrics.deadLettered(kind: kind.rawValue)
+            logger.error("dead-lettered", metadata: ["errorKind": "\(kind.rawValue)", "error": "\(reason)"])
+        }
         job.result = JobResult(status: kind == .birstFailed ? .failed : .deadLettered, message: reason, errorKind: kind.rawValue, finishedAt: env.clock.now)
         job.stage = .notify
     }
 
     @inline(never)
-    private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, logger: Logger) async throws {
-        let letter = env.records.poison(input, reason: reason)
-        do {
-            try await env.sink.send(letter)
-        } catch let error as KafkaError where !error.isRetriable {
-            // The broker refuses the message as it is (too large, most likely): keep as
-            // much of it as fits, and say so, rather than block the partition on it.
-            logger.warning("dead letter refused untouched; sending it truncated", metadata: ["error": "\(error)"])
-            try await env.deliver([env.records.truncated(letter)], logger: logger)
-        } catch {
-            try await env.deliver([letter], logger: logger)
+    /// Dead-letters an unreadable message, and records an outcome for the job its key
+    /// names; either is skipped when an earlier run of the message produced it.
+    private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, mayBeRedelivered: Bool, logger: Logger) async throws {
+        let topics = env.records.topics
+        if await env.alreadyProduced(on: topics.deadLetters.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+            logger.notice("dead letter already produced by an earlier run of this message; not repeated", metadata: ["errorKind": "poison"])
+        } else {
+            let letter = env.records.poison(input, reason: reason)
+            do {
+                try await env.sink.send(letter)
+            } catch let error as KafkaError where !error.isRetriable {
+                // The broker refuses the message as it is (too large, most likely): keep as
+                // much of it as fits, and say so, rather than block the partition on it.
+                logger.warning("dead letter refused untouched; sending it truncated", metadata: ["error": "\(error)"])
+                try await env.deliver([env.records.truncated(letter)], logger: logger)
+            } catch {
+                try await env.deliver([letter], logger: logger)
+            }
+            WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
+            logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
         }
         if !recordOutcome {
             logger.notice("the unreadable message's key names a job that already ended here: no outcome recorded for it")
         } else if let key = input.key, key.count <= JobEnvelopeCodec.maxJobIdLength, let jobId = String(validating: key, as: UTF8.self), !jobId.isEmpty {
-            try await env.deliver([env.records.outcome(OutcomeRecord(poison: jobId, at: env.clock.now, message: reason, worker: env.records.workerID))], logger: logger)
-            WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
+            if await env.alreadyProduced(on: topics.outcomes.name, by: input, mayBeRedelivered: mayBeRedelivered, logger: logger) {
+                logger.notice("outcome already recorded by an earlier run of this message; not repeated")
+            } else {
+                let record = OutcomeRecord(poison: jobId, at: env.clock.now, message: reason, worker: env.records.workerID)
+                try await env.deliver([env.records.outcome(record, input: input)], logger: logger)
+                WorkerMetrics.jobEnded(outcome: JobResult.Status.deadLettered.rawValue, route: nil, seconds: nil)
+            }
         }
-        WorkerMetrics.deadLettered(kind: DeadLetterKind.poison.rawValue)
-        logger.error("poison message dead-lettered", metadata: ["errorKind": "poison", "error": "\(reason)"])
     }
 }

@@ -13,7 +13,8 @@ public enum TransientKind: String, Sendable, CaseIterable {
     /// A SOAP fault Birst does not classify; dead-lettered after
     /// ``SliceFailure/maxConsecutiveFaults`` in a row.
     case birstFault = "birst-fault"
-    /// `publishData` may have been applied; the load-status guard decides next slice.
+    /// `publishData`'s answer was lost: it is not called again; the job waits for the
+    /// space to be idle and ends `unconfirmed` (``PublishStage``).
     case publishUnknown = "publish-unknown"
     /// The upload starts over under a new token (a call's fate was unknown).
     case uploadRestart = "upload-restart"
