@@ -35,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOptions
 
-    @Option(help: "Slices in flight at once (worker.concurrency, default 64).")
+    @Option(help: "Slices in flight at once (worker.concurrency, default 64, at most 20000).")
     var concurrency: Int?
 
     @Option(help: ArgumentHelp("How long one slice may run (worker.sliceBudget, default 5m).", valueName: "DURATION"))

@@ -55,3 +55,28 @@ struct CommitWatermarkTests {
         #expect(backoff.delay(afterFailures: 1000, random: 0.5) == .seconds(45))
     }
 }
+
+@Suite("Commit watermark, many offsets")
+struct CommitWatermarkManyOffsetsTests {
+    @Test("thousands of offsets finished in a scrambled order: the committable offset is always the lowest not done")
+    func scrambled() {
+        var watermark = CommitWatermark<Int>()
+        let offsets = Array(Int64(0)..<2_000)
+        for offset in offsets { watermark.started(0, offset: offset) }
+        var generator = SplitMix(seed: 10)
+        var finished = [Bool](repeating: false, count: offsets.count)
+        var lowestNotDone = 0
+        for offset in offsets.shuffled(using: &generator) {
+            watermark.finished(0, offset: offset)
+            finished[Int(offset)] = true
+            while lowestNotDone < finished.count, finished[lowestNotDone] { lowestNotDone += 1 }
+            // Every offset was started, so the lowest not done is the committable one.
+            let expected = Int64(lowestNotDone)
+            if watermark.committable(0) != expected {
+                Issue.record("after finishing \(offset): \(String(describing: watermark.committable(0))), expected \(expected)")
+                return
+            }
+        }
+        #expect(watermark.committable(0) == 2_000)
+    }
+}

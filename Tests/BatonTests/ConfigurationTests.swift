@@ -79,6 +79,14 @@ struct ConfigurationTests {
         #expect(error?.description.contains("BATON_WORKER_SLICE_BUDGET") == true)
     }
 
+    @Test("worker.concurrency goes up to the measured limit, 20,000, and no further")
+    func concurrencyLimit() async throws {
+        #expect(WorkerSettings.maximumConcurrency == 20_000)
+        #expect(try await load(flags: ["worker.concurrency": "20000"]).worker.concurrency == 20_000)
+        let error = await #expect(throws: ConfigurationError.self) { try await load(flags: ["worker.concurrency": "20001"]) }
+        #expect(error?.key == "worker.concurrency")
+    }
+
     @Test("the shipped config/baton.yaml parses and documents exactly the built-in defaults")
     func shippedFileMatchesDefaults() async throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -285,7 +285,7 @@ def main():
     parser.add_argument("--only", help="some of: replay, hop, birst")
     parser.add_argument("--log-dir", default="/tmp")
     parser.add_argument("--hop-concurrency", type=int, default=256)
-    parser.add_argument("--jobs", help="birst: comma-separated job counts held by one worker (default 1000,5000,10000; at most worker.concurrency's limit, 10,000)")
+    parser.add_argument("--jobs", help="birst: comma-separated job counts held by one worker (default 1000,5000,10000; at most worker.concurrency's limit, 20,000)")
     args = parser.parse_args()
     return Bench(args).run()
 

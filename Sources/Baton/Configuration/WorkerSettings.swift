@@ -1,7 +1,13 @@
 /// The slice engine's limits (DESIGN.md §1, §4).
 public struct WorkerSettings: Sendable, Equatable {
-    /// Slices in flight per worker process.
+    /// Slices in flight per worker process, 1 to ``maximumConcurrency``.
     public var concurrency: Int
+
+    /// The most slices one worker may hold: the concurrency benchmark's largest size inside
+    /// its memory target with every job handed on within the shutdown grace (20,000 jobs
+    /// polling every 5 s: 458–463 MiB, 86–98 % of the poll rate depending on the machine's
+    /// load, docs/benchmarks.md).
+    public static let maximumConcurrency = 20_000
     /// How long one slice may run, like Lambda's timeout. Soft: checked between calls, so a
     /// slice may overrun it by at most one `birst.callTimeout`.
     public var sliceBudget: Duration
@@ -38,7 +44,7 @@ public struct WorkerSettings: Sendable, Equatable {
         }
         let initial = try settings.duration("worker.backoffInitial", default: .seconds(5), minimum: .milliseconds(1))
         return WorkerSettings(
-            concurrency: try settings.int("worker.concurrency", default: 64, range: 1...10_000),
+            concurrency: try settings.int("worker.concurrency", default: 64, range: 1...Self.maximumConcurrency),
             sliceBudget: budget,
             safetyMargin: margin,
             retries: try settings.int("worker.retries", default: 500, range: 0...1_000_000),

@@ -172,14 +172,62 @@ final class CurlDriver: Sendable {
 
         var active: [UInt64: EasyTransfer] = [:]
         var ids: [UnsafeMutableRawPointer: UInt64] = [:]
+        var admission = HostAdmission(limit: maximumConnectionsPerHost)
+        var nextExpiryCheck = ContinuousClock.now
+
+        /// Hands `job` to libcurl; false when it ended at once (its host's slot is free again).
+        func add(_ offered: TransferJob, waited: Duration) -> Bool {
+            let job: TransferJob
+            switch HostAdmission.start(offered, waited: waited) {
+            case .success(let ready): job = ready
+            case .failure(let timeout):
+                state.withLock { _ = $0.entries.removeValue(forKey: offered.id) }
+                offered.continuation.resume(throwing: timeout)
+                return false
+            }
+            do {
+                let transfer = try EasyTransfer(job: job)
+                let code = curl_multi_add_handle(multi, transfer.handle)
+                guard code == CURLM_OK else {
+                    state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
+                    let text = String(cString: curl_multi_strerror(code))
+                    transfer.resume(with: .failure(CurlError(
+                        code: Int32(CURLE_FAILED_INIT.rawValue), message: "curl_multi_add_handle: \(text)",
+                        url: job.request.url, isConnectionFailure: false)))
+                    return false
+                }
+                active[job.id] = transfer
+                ids[transfer.handle] = job.id
+                return true
+            } catch {
+                state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
+                job.continuation.resume(throwing: error)
+                return false
+            }
+        }
+
+        /// A transfer of `url`'s host left libcurl: the next ones waiting for that host start.
+        func hostFreed(_ url: String) {
+            while let (next, waited) = admission.ended(url: url, now: .now) {
+                if add(next, waited: waited) { return }
+            }
+        }
 
         func finish(_ id: UInt64, _ result: Result<TransferResult, any Error>) {
-            guard let transfer = active.removeValue(forKey: id) else { return }
+            guard let transfer = active.removeValue(forKey: id) else {
+                // Cancelled while it waited for its host: it never reached libcurl.
+                if let job = admission.cancel(id) {
+                    state.withLock { _ = $0.entries.removeValue(forKey: id) }
+                    job.continuation.resume(throwing: CancellationError())
+                }
+                return
+            }
             ids[transfer.handle] = nil
             curl_multi_remove_handle(multi, transfer.handle)
             state.withLock { _ = $0.entries.removeValue(forKey: id) }
             log(transfer, result)
             transfer.resume(with: result)
+            hostFreed(transfer.request.url)
         }
 
         while true {
@@ -187,23 +235,8 @@ final class CurlDriver: Sendable {
             if work.stopping { break }
 
             for job in work.jobs {
-                do {
-                    let transfer = try EasyTransfer(job: job)
-                    let code = curl_multi_add_handle(multi, transfer.handle)
-                    guard code == CURLM_OK else {
-                        state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
-                        let text = String(cString: curl_multi_strerror(code))
-                        transfer.resume(with: .failure(CurlError(
-                            code: Int32(CURLE_FAILED_INIT.rawValue), message: "curl_multi_add_handle: \(text)",
-                            url: job.request.url, isConnectionFailure: false)))
-                        continue
-                    }
-                    active[job.id] = transfer
-                    ids[transfer.handle] = job.id
-                } catch {
-                    state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
-                    job.continuation.resume(throwing: error)
-                }
+                guard let ready = admission.offer(job, now: .now) else { continue }
+                if !add(ready, waited: .zero) { hostFreed(ready.request.url) }
             }
             for id in work.cancellations {
                 finish(id, .failure(CancellationError()))
@@ -223,8 +256,22 @@ final class CurlDriver: Sendable {
                 finish(id, outcome.mapError { $0 as any Error })
             }
 
+            // Transfers waiting for their host time out as they would have in libcurl.
+            var pollMilliseconds: Int32 = 1000
+            if admission.waitingCount > 0 {
+                let now = ContinuousClock.now
+                if now >= nextExpiryCheck {
+                    for (job, error) in admission.expire(now: now) {
+                        state.withLock { _ = $0.entries.removeValue(forKey: job.id) }
+                        job.continuation.resume(throwing: error)
+                    }
+                    nextExpiryCheck = now + .milliseconds(100)
+                }
+                pollMilliseconds = 100
+            }
+
             // Sleeps until a socket or a libcurl timer needs attention, or curl_multi_wakeup.
-            let polled = curl_multi_poll(multi, nil, 0, 1000, nil)
+            let polled = curl_multi_poll(multi, nil, 0, pollMilliseconds, nil)
             if polled != CURLM_OK {
                 logger.error("curl_multi_poll failed", metadata: ["error": "\(String(cString: curl_multi_strerror(polled)))"])
             }
@@ -247,6 +294,7 @@ final class CurlDriver: Sendable {
             curl_multi_remove_handle(multi, transfer.handle)
             transfer.resume(with: .failure(CurlError.shutDown(url: transfer.request.url)))
         }
+        for job in admission.removeAll() { job.continuation.resume(throwing: CurlError.shutDown(url: job.request.url)) }
         active.removeAll()
         ids.removeAll()
         for job in queued { job.continuation.resume(throwing: CurlError.shutDown(url: job.request.url)) }

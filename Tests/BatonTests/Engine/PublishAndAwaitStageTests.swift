@@ -63,14 +63,16 @@ struct PublishAndAwaitStageTests {
 
     @Test("awaitPublish: not complete before the slice ends, the next poll keeps the cadence")
     func pollCadence() async throws {
-        let bench = try await SliceBench(["birst.pollInterval": "1s"])
+        // An interval far longer than a poll takes on a busy machine (the poll runs in a
+        // child task, which waits for a thread of the test process's pool).
+        let bench = try await SliceBench(["birst.pollInterval": "60s"])
         var job = bench.job(stage: .awaitPublish)
         job.birst.publishToken = "publish-5"
         bench.birst.incomplete("publish-5", polls: 100)
         let step = try await AwaitPublishStage(env: bench.env).run(&job, context: bench.context(budget: .milliseconds(200)))
         #expect(step == .handOff(.budget))
         let wait = try #require(job.notBefore).timeIntervalSince(bench.clock.now)
-        #expect(wait > 0 && wait <= 1)
+        #expect(wait > 0 && wait <= 60)
         #expect(job.result == nil)
     }
 

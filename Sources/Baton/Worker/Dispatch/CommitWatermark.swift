@@ -9,17 +9,29 @@
 public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
     private struct State: Sendable {
         var inFlight: Set<Int64> = []
+        /// `inFlight`'s offsets in order, for its lowest in O(1): a worker holding N jobs
+        /// asks for it on every slice end. Offsets no longer in flight are dropped lazily
+        /// from the top (``dropFinished()``).
+        var inFlightOrder = MinHeap<Int64>()
         var held: Set<Int64> = []
         var nextAfterDone: Int64?
         var committed: Int64?
 
         var lowestNotDone: Int64? {
-            switch (inFlight.min(), held.min()) {
+            switch (inFlightOrder.first, held.min()) {
             case (let a?, let b?): min(a, b)
             case (let a?, nil): a
             case (nil, let b?): b
             case (nil, nil): nil
             }
+        }
+
+        mutating func markDone(_ offset: Int64) {
+            nextAfterDone = max(nextAfterDone ?? 0, offset + 1)
+        }
+
+        mutating func dropFinished() {
+            while let lowest = inFlightOrder.first, !inFlight.contains(lowest) { inFlightOrder.removeFirst() }
         }
     }
 
@@ -28,21 +40,24 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
     public init() {}
 
     public mutating func started(_ partition: Partition, offset: Int64) {
-        partitions[partition, default: State()].inFlight.insert(offset)
+        if partitions[partition, default: State()].inFlight.insert(offset).inserted {
+            partitions[partition]?.inFlightOrder.insert(offset)
+        }
     }
 
     /// The message's outputs were acknowledged (or it produced none, by design).
     public mutating func finished(_ partition: Partition, offset: Int64) {
-        guard var state = partitions[partition], state.inFlight.remove(offset) != nil else { return }
-        state.nextAfterDone = max(state.nextAfterDone ?? 0, offset + 1)
-        partitions[partition] = state
+        // Mutated in place: a copy of the state would copy its sets, O(N) per message.
+        guard partitions[partition]?.inFlight.remove(offset) != nil else { return }
+        partitions[partition]?.dropFinished()
+        partitions[partition]?.markDone(offset)
     }
 
     /// The message's slice ended without its outputs acknowledged: never commit past it.
     public mutating func held(_ partition: Partition, offset: Int64) {
-        guard var state = partitions[partition], state.inFlight.remove(offset) != nil else { return }
-        state.held.insert(offset)
-        partitions[partition] = state
+        guard partitions[partition]?.inFlight.remove(offset) != nil else { return }
+        partitions[partition]?.dropFinished()
+        partitions[partition]?.held.insert(offset)
     }
 
     /// The offset to commit for `partition` (Kafka's "next offset to read"), if any.

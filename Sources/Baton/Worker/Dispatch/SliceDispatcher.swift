@@ -318,12 +318,7 @@ final class SliceDispatcher {
     /// other). A stop while waiting hands it straight back, unchanged.
     private static func waitOut(_ item: Work, job: JobEnvelope, until date: Date, runner: SliceRunner, logger: Logger) async -> SliceDispatcherState.SliceEnd? {
         let delay = max(date.timeIntervalSince(runner.env.clock.now), 0)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
-            group.addTask { await item.stop.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        await PauseTimer.shared.sleep(until: .now + .milliseconds(Int64(delay * 1000)), stop: item.stop)
         if Task.isCancelled { return .abandoned }
         guard let reason = item.stop.reason else { return nil }
         do {

@@ -17,7 +17,7 @@ public struct SliceDispatcherState: Sendable {
     /// One admitted message; unique for the life of the dispatcher.
     public typealias Ticket = UInt64
 
-    private enum Phase: Sendable, Equatable {
+    enum Phase: Sendable, Equatable {
         case queued
         case waiting
         case running
@@ -26,7 +26,7 @@ public struct SliceDispatcherState: Sendable {
         case deferred(behind: Ticket)
     }
 
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         var partition: TopicPartition
         var offset: Int64
         var job: JobRef?
@@ -54,7 +54,7 @@ public struct SliceDispatcherState: Sendable {
     public private(set) var pauseReasons: Set<PauseReason> = []
     private var watermark = CommitWatermark<TopicPartition>()
     private var lineage: JobLineage
-    private var entries: [Ticket: Entry] = [:]
+    private var entries = Entries()
     /// Per job (lineage key): the one copy that may run (queued, waiting or running,
     /// also after being cut off, until its slice has ended). Two slices of one job never
     /// run at once in this worker.
@@ -85,7 +85,7 @@ public struct SliceDispatcherState: Sendable {
     /// Slices running (holding a slot), including ones cut off and not yet ended.
     public var slotsInUse: Int { running }
     /// Jobs waiting out their `notBefore` (holding no slot).
-    public var waitingCount: Int { entries.values.count { $0.phase == .waiting } }
+    public var waitingCount: Int { entries.waitingCount }
     /// Messages admitted and waiting for a slot.
     public var queuedCount: Int { queue.count }
     /// Messages started and not done, over the partitions owned.
@@ -355,6 +355,7 @@ public struct SliceDispatcherState: Sendable {
     /// Copies deferred behind `ticket` are decided again, newest first (so that of
     /// several, only the newest runs and the rest are skipped as stale).
     private mutating func reconsiderFollowers(of ticket: Ticket) -> [Action] {
+        guard entries.deferredCount > 0 else { return [] }
         let followers = entries.filter { $0.value.phase == .deferred(behind: ticket) }
             .sorted { ($0.value.job?.slices ?? 0, -Int64($0.key)) > ($1.value.job?.slices ?? 0, -Int64($1.key)) }
             .map(\.key)
@@ -496,7 +497,7 @@ public struct SliceDispatcherState: Sendable {
     }
 
     private func hasEntries(in partition: TopicPartition, current: Bool = false) -> Bool {
-        entries.values.contains { $0.partition == partition && (!current || $0.epoch == epochs[partition, default: 0]) }
+        entries.contains(partition: partition, epoch: current ? epochs[partition, default: 0] : nil)
     }
 
     private func tickets(in partitions: Set<TopicPartition>, current: Bool) -> [Ticket] {

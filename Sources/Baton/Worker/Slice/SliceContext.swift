@@ -47,12 +47,8 @@ public struct SliceContext: Sendable {
     public func pause(for duration: Duration) async -> Bool {
         let wakeAt = ContinuousClock.now + duration
         guard wakeAt < workDeadline, !isStopRequested else { return false }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(until: wakeAt, clock: .continuous) }
-            group.addTask { await stop.wait() }
-            await group.next()
-            group.cancelAll()
-        }
+        // One shared timer thread, not a sleeping task per waiting slice (issue 10).
+        await PauseTimer.shared.sleep(until: wakeAt, stop: stop)
         return !shouldHandOff
     }
 }

@@ -50,12 +50,7 @@ public struct SliceRunner: Sendable {
             logger[metadataKey: "jobId"] = "\(job.jobId)"
             logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
             if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
-                try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
-                // No slice of work: only the outcome and notifications, whatever the time.
-                var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
-                context.mayBeRedelivered = mayBeRedelivered
-                context.message = input
-                return try await runStages(&job, input: input, context: context, afterDeadLetter: true)
+                return try await endByLoopGuard(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
             }
             // Metrics: slices by stage at the start, and how they ended.
             let metricsStage = job.stage, metricsStarted = ContinuousClock.now
@@ -72,6 +67,20 @@ public struct SliceRunner: Sendable {
         }
     }
 
+    /// A job a loop guard stops: dead-lettered, then its outcome and notifications, with no
+    /// slice of work. Not inlined into ``process(_:decoded:stop:mayBeRedelivered:keyOfFinishedJob:)``,
+    /// whose frame every waiting slice keeps.
+    @inline(never)
+    private func endByLoopGuard(
+        _ job: inout JobEnvelope, input: KafkaMessage, kind: DeadLetterKind, reason: String, mayBeRedelivered: Bool, logger: Logger
+    ) async throws -> SliceDispatcherState.SliceEnd {
+        try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
+        var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: .zero, stop: StopSignal(), logger: logger)
+        context.mayBeRedelivered = mayBeRedelivered
+        context.message = input
+        return try await runStages(&job, input: input, context: context, afterDeadLetter: true)
+    }
+
     /// Republishes a job that has not started its slice (it was waiting out its
     /// `notBefore`) because the worker is stopping or the partition is leaving.
     public func handBack(_ input: KafkaMessage, job: JobEnvelope, reason: HandoffReason) async throws {
@@ -81,7 +90,8 @@ public struct SliceRunner: Sendable {
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
         logger[metadataKey: "slice"] = "\(job.slices)"
-        try await handOff(job, input: input, reason: reason, stop: StopSignal(), logger: logger)
+        var job = job
+        try await handOff(&job, input: input, reason: reason, stop: StopSignal(), logger: logger)
     }
 
     private func runSlice(
@@ -104,7 +114,7 @@ public struct SliceRunner: Sendable {
         logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
         if env.worker.benchmarkNoIO {
             // Benchmark only: the hop without the stage's Birst and S3 calls.
-            return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+            return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
         }
         return try await runStages(&job, input: input, context: context, afterDeadLetter: false)
     }
@@ -122,7 +132,7 @@ public struct SliceRunner: Sendable {
         while true {
             context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
             if !notifyNow, context.shouldHandOff {
-                return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+                return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
             }
             let step: StageStep
             do {
@@ -133,7 +143,7 @@ public struct SliceRunner: Sendable {
             } catch {
                 switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
                 case .outOfTime:
-                    return try await handOff(job, input: input, reason: .budget, stop: stop, logger: context.logger)
+                    return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
                 case .transient(let kind, let message):
                     let count = job.lastError?.kind == kind.rawValue ? (job.lastError?.count ?? 1) + 1 : 1
                     job.lastError = JobError(kind: kind.rawValue, message: message, count: count)
@@ -142,7 +152,7 @@ public struct SliceRunner: Sendable {
                     context.logger.warning("transient error; backing off", metadata: [
                         "error": "\(message)", "errorKind": "\(kind.rawValue)", "retryInSeconds": "\(Int(delay.seconds))",
                     ])
-                    return try await handOff(job, input: input, reason: .backoff, stop: stop, logger: context.logger)
+                    return try await handOff(&job, input: input, reason: .backoff, stop: stop, logger: context.logger)
                 case .deadLetter(let kind, let reason):
                     try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger)
                     notifyNow = true
@@ -156,7 +166,7 @@ public struct SliceRunner: Sendable {
                     context.logger.warning("environment fault; handing the job on", metadata: [
                         "errorKind": "\(fault.kind)", "retryInSeconds": "\(Int(env.worker.environmentRecheck.seconds))",
                     ])
-                    return try await handOff(job, input: input, reason: .environment, stop: stop, logger: context.logger)
+                    return try await handOff(&job, input: input, reason: .environment, stop: stop, logger: context.logger)
                 }
             }
             switch step {
@@ -164,7 +174,7 @@ public struct SliceRunner: Sendable {
                 if job.lastError?.kind != TransientKind.notify.rawValue { job.lastError = nil }
                 continue
             case .handOff(let reason):
-                return try await handOff(job, input: input, reason: reason, stop: stop, logger: context.logger)
+                return try await handOff(&job, input: input, reason: reason, stop: stop, logger: context.logger)
             case .finished:
                 context.logger.info("job finished", metadata: ["status": "\(job.result?.status.rawValue ?? "")", "slices": "\(job.slices)"])
                 return .finished
@@ -182,8 +192,13 @@ public struct SliceRunner: Sendable {
         }
     }
 
+    // Not inlined (nor the dead-letter paths): a task keeps its deepest async frame for as
+    // long as it lives, and these ending paths inlined into the slice's frame made every
+    // waiting slice carry their locals (issue 10).
     @discardableResult
-    private func handOff(_ job: JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
+    @inline(never)
+    /// `job` is inout only so that no call site copies it: the job is not changed.
+    private func handOff(_ job: inout JobEnvelope, input: KafkaMessage, reason: HandoffReason, stop: StopSignal, logger: Logger) async throws -> SliceDispatcherState.SliceEnd {
         var next = job
         // A slice cut short by the worker itself (shutdown, rebalance) costs the job nothing.
         let reason = if reason == .budget, let stopped = stop.reason { HandoffReason(stopped) } else { reason }
@@ -197,6 +212,7 @@ public struct SliceRunner: Sendable {
         return .handedOn
     }
 
+    @inline(never)
     /// Produces the dead letter (unless an earlier run of the message did) and sets the
     /// job's result; the outcome and notifications follow as the notify stage, in the
     /// same slice.
@@ -215,6 +231,7 @@ public struct SliceRunner: Sendable {
         job.stage = .notify
     }
 
+    @inline(never)
     /// Dead-letters an unreadable message, and records an outcome for the job its key
     /// names; either is skipped when an earlier run of the message produced it.
     private func deadLetterPoison(_ input: KafkaMessage, reason: String, recordOutcome: Bool, mayBeRedelivered: Bool, logger: Logger) async throws {
