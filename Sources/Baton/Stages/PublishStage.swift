@@ -38,14 +38,8 @@ struct PublishStage: Stage {
     }
 
     private func publish(_ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext) async throws -> StageStep {
-        while true {
-            let status = try await session.getLoadStatus(spaceID: job.target.spaceId, deadline: context.callDeadline(env.birstSettings))
-            if status.isAvailable { break }
-            context.logger.info("space busy, waiting before publishing", metadata: ["loadStatus": "\(status)"])
-            guard await context.pause(for: env.birstSettings.pollInterval) else {
-                job.notBefore = context.isStopRequested ? nil : env.clock.after(env.birstSettings.pollInterval)
-                return .handOff(.budget)
-            }
+        if let handOff = try await untilAvailable(&job, session: session, context: context, waiting: "space busy, waiting before publishing") {
+            return handOff
         }
         // An intent sent to a broker that has stopped acknowledging may be stored after
         // this slice is cut off; its new owner then cannot know that publishData was never
@@ -113,17 +107,30 @@ struct PublishStage: Stage {
         return .handOff(.checkpoint)
     }
 
-    /// A publish of unknown fate: waits (across slices) until the space is `Available`,
-    /// then ends the job `unconfirmed`, without calling `publishData`.
-    private func settle(_ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext) async throws -> StageStep {
+    /// Polls `getLoadStatus` every poll interval until the space is `Available` (nil), or
+    /// returns the hand-off when the slice must end first (the job comes back after one
+    /// more interval, or at once after a stop).
+    private func untilAvailable(
+        _ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext, waiting: String
+    ) async throws -> StageStep? {
         while true {
             let status = try await session.getLoadStatus(spaceID: job.target.spaceId, deadline: context.callDeadline(env.birstSettings))
-            if status.isAvailable { break }
-            context.logger.info("space busy after a publish of unknown fate; waiting for it to end", metadata: ["loadStatus": "\(status)"])
+            if status.isAvailable { return nil }
+            context.logger.info("\(waiting)", metadata: ["loadStatus": "\(status)"])
             guard await context.pause(for: env.birstSettings.pollInterval) else {
                 job.notBefore = context.isStopRequested ? nil : env.clock.after(env.birstSettings.pollInterval)
                 return .handOff(.budget)
             }
+        }
+    }
+
+    /// A publish of unknown fate: waits (across slices) until the space is `Available`,
+    /// then ends the job `unconfirmed`, without calling `publishData`.
+    private func settle(_ job: inout JobEnvelope, session: any BirstConnection, context: SliceContext) async throws -> StageStep {
+        if let handOff = try await untilAvailable(
+            &job, session: session, context: context, waiting: "space busy after a publish of unknown fate; waiting for it to end")
+        {
+            return handOff
         }
         let requested = job.birst.publishRequestedAt.map { " at \(Timestamp.format($0))" } ?? ""
         let message = """
