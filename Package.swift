@@ -21,6 +21,7 @@ let package = Package(
         // `baton metrics`: Prometheus text exposition of the metrics scraped from worker logs.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // SNS message signatures: the signing certificate's public key (`baton ingest`).
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
@@ -107,6 +108,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
 

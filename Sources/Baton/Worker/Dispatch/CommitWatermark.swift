@@ -1,3 +1,4 @@
+import HeapModule
 /// Slices finish out of order, but a Kafka commit says "everything below this offset is
 /// done". Per partition this tracks the offsets in flight and yields the highest offset
 /// that can be committed: the lowest one not done, or one past the last done.
@@ -12,13 +13,13 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
         /// `inFlight`'s offsets in order, for its lowest in O(1): a worker holding N jobs
         /// asks for it on every slice end. Offsets no longer in flight are dropped lazily
         /// from the top (``dropFinished()``).
-        var inFlightOrder = MinHeap<Int64>()
+        var inFlightOrder = Heap<Int64>()
         var held: Set<Int64> = []
         var nextAfterDone: Int64?
         var committed: Int64?
 
         var lowestNotDone: Int64? {
-            switch (inFlightOrder.first, held.min()) {
+            switch (inFlightOrder.min, held.min()) {
             case (let a?, let b?): min(a, b)
             case (let a?, nil): a
             case (nil, let b?): b
@@ -31,7 +32,7 @@ public struct CommitWatermark<Partition: Hashable & Sendable>: Sendable {
         }
 
         mutating func dropFinished() {
-            while let lowest = inFlightOrder.first, !inFlight.contains(lowest) { inFlightOrder.removeFirst() }
+            while let lowest = inFlightOrder.min, !inFlight.contains(lowest) { _ = inFlightOrder.popMin() }
         }
     }
 

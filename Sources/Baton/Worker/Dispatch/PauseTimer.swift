@@ -1,3 +1,4 @@
+import HeapModule
 import Dispatch
 import Foundation
 import Synchronization
@@ -20,9 +21,9 @@ final class PauseTimer: Sendable {
     }
 
     private struct State {
-        /// A binary min-heap of wake-up times; an entry whose sleeper has already woken
+        /// Wake-up times, earliest first (swift-collections' `Heap`); an entry whose sleeper has already woken
         /// (stop or cancellation) stays until its time and is then skipped.
-        var heap = MinHeap<Due>()
+        var heap = Heap<Due>()
         var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextID: UInt64 = 0
         var threadStarted = false
@@ -43,7 +44,7 @@ final class PauseTimer: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let (now, startThread, signal) = state.withLock { state -> (Bool, Bool, Bool) in
                     if Task.isCancelled || stop.reason != nil || instant <= .now { return (true, false, false) }
-                    let earliest = state.heap.first?.at
+                    let earliest = state.heap.min?.at
                     state.sleepers[id] = continuation
                     state.heap.insert(Due(at: instant, id: id))
                     let start = !state.threadStarted
@@ -76,11 +77,11 @@ final class PauseTimer: Sendable {
             let (due, next) = state.withLock { state -> ([CheckedContinuation<Void, Never>], ContinuousClock.Instant?) in
                 let now = ContinuousClock.now
                 var due: [CheckedContinuation<Void, Never>] = []
-                while let first = state.heap.first, first.at <= now {
-                    state.heap.removeFirst()
+                while let first = state.heap.min, first.at <= now {
+                    _ = state.heap.popMin()
                     if let sleeper = state.sleepers.removeValue(forKey: first.id) { due.append(sleeper) }
                 }
-                return (due, state.heap.first?.at)
+                return (due, state.heap.min?.at)
             }
             for sleeper in due { sleeper.resume() }
             if let next {
