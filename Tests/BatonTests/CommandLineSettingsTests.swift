@@ -65,6 +65,8 @@ struct CommandLineSettingsTests {
         #expect(fromSet?.description.contains("--set worker.retries= gives an empty value") == true, "\(String(describing: fromSet))")
         let fromFlag = #expect(throws: ConfigurationError.self) { try commandLine.add("worker.sliceBudget", "", origin: "--slice-budget") }
         #expect(fromFlag?.description.contains("--slice-budget \"\" gives an empty value") == true, "\(String(describing: fromFlag))")
+        let blank = #expect(throws: ConfigurationError.self) { try commandLine.add("birst.username", " ", origin: "--set") }
+        #expect(blank?.key == "birst.username")
         #expect(commandLine.values.isEmpty)
     }
 

@@ -7,7 +7,7 @@
 /// "last wins" is what every operator expects, and a script that builds its arguments
 /// from pieces should not decide silently. The same value given twice is accepted.
 ///
-/// An empty value (`--set worker.retries=`) is an error too: the configuration reader
+/// An empty or blank value (`--set worker.retries=`) is an error too: the configuration reader
 /// treats it as absent, so the run would silently use the default while `config show`
 /// credits the flag. (An empty `BATON_…` variable stays "unset", as shells and compose
 /// files expect.)
@@ -24,7 +24,7 @@ public struct CommandLineSettings: Sendable, Equatable {
     /// - Throws: `ConfigurationError` when the value is empty or the key already has a
     ///   different value.
     public mutating func add(_ key: String, _ value: String, origin: String) throws {
-        guard !value.isEmpty else {
+        guard !value.allSatisfy(\.isWhitespace) else {
             throw ConfigurationError(
                 key: key,
                 message: "\(Self.show(key, value, origin)) gives an empty value; give one, or leave the setting out to use its default",
