@@ -17,37 +17,6 @@ public struct SliceDispatcherState: Sendable {
     /// One admitted message; unique for the life of the dispatcher.
     public typealias Ticket = UInt64
 
-    enum Phase: Sendable, Equatable {
-        case queued
-        case waiting
-        case running
-        /// Another copy of the same job (the ticket) is running here, or was cut off and
-        /// has not ended yet: this one waits for it, then is decided again.
-        case deferred(behind: Ticket)
-    }
-
-    struct Entry: Sendable {
-        var partition: TopicPartition
-        var offset: Int64
-        var job: JobRef?
-        var notBefore: Date?
-        var phase: Phase
-        /// The partition's epoch when admitted: a slice of an earlier epoch (its
-        /// partition lost or released meanwhile) no longer moves the watermark.
-        var epoch: Int
-        /// See ``isPossibleRedelivery(_:)``.
-        var possibleRedelivery: Bool
-        /// A newer copy of its job arrived in the same partition while it ran: it was cut
-        /// off, and its offset counts as done however it ends (the newer copy, later in
-        /// the partition, carries the job and holds the watermark itself).
-        var superseded = false
-        /// The `slices` of the publish intent its slice produced (or is producing): that
-        /// record is this slice's own, not a newer copy, and what the slice hands on after
-        /// it carries one more.
-        var intentSlices: Int?
-    }
-
-
     public let concurrency: Int
     public private(set) var lifecycle = Lifecycle.running
     public private(set) var owned: Set<TopicPartition> = []
