@@ -8,6 +8,31 @@ struct ReplayAcknowledgements: Sendable {
         var pending: [(offset: Int64, done: Bool)] = []
         var head = 0
         var position: Int64?
+
+        mutating func skip(_ offset: Int64) {
+            if head == pending.count {
+                position = offset
+            } else {
+                pending.append((offset, true))
+            }
+        }
+
+        mutating func acknowledge(_ offset: Int64) {
+            // Acknowledgements come in offset order within a partition: usually the head.
+            if head < pending.count, pending[head].offset == offset {
+                pending[head].done = true
+            } else if let index = pending[head...].firstIndex(where: { $0.offset == offset }) {
+                pending[index].done = true
+            }
+            while head < pending.count, pending[head].done {
+                position = pending[head].offset
+                head += 1
+            }
+            if head > 1024, head * 2 > pending.count {
+                pending.removeFirst(head)
+                head = 0
+            }
+        }
     }
 
     private var partitions: [TopicPartition: Partition] = [:]
@@ -19,14 +44,12 @@ struct ReplayAcknowledgements: Sendable {
     }
 
     /// A record that needs no copy (not selected, refused): handled now.
+    ///
+    /// Each partition is changed in place (`partitions[…, default:]`), never copied out and
+    /// back: a copy shares the pending list's storage, so the first change copied the whole
+    /// list, up to the replay's window of copies in flight, for every record (issue 10).
     mutating func skipped(_ partition: TopicPartition, offset: Int64) {
-        var state = partitions[partition] ?? Partition()
-        if state.head == state.pending.count {
-            state.position = offset
-        } else {
-            state.pending.append((offset, true))
-        }
-        partitions[partition] = state
+        partitions[partition, default: Partition()].skip(offset)
     }
 
     /// A copy handed to the producer.
@@ -36,23 +59,8 @@ struct ReplayAcknowledgements: Sendable {
 
     /// The copy of `offset` was acknowledged.
     mutating func acknowledged(_ partition: TopicPartition, offset: Int64) {
-        guard var state = partitions[partition] else { return }
-        if let index = state.pending[state.head...].firstIndex(where: { $0.offset == offset }) {
-            state.pending[index].done = true
-        }
-        advance(&state)
-        partitions[partition] = state
-    }
-
-    private func advance(_ state: inout Partition) {
-        while state.head < state.pending.count, state.pending[state.head].done {
-            state.position = state.pending[state.head].offset
-            state.head += 1
-        }
-        if state.head > 1024, state.head * 2 > state.pending.count {
-            state.pending.removeFirst(state.head)
-            state.head = 0
-        }
+        guard partitions[partition] != nil else { return }
+        partitions[partition]!.acknowledge(offset)
     }
 
     // A copy that failed is never acknowledged: it stays pending, so the position never

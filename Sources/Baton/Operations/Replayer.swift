@@ -47,7 +47,9 @@ public struct Replayer: Sendable {
     ) async throws -> ReplaySummary {
         try plan.validate()
         let runID = UUID().uuidString.lowercased()
+        let phases = ReplayPhases(logger: logger)
         let (starts, estimate) = try await startOffsets(plan)
+        phases.mark("topic described")
         let shared = Shared(ReplayAcknowledgements(resume: plan.resume))
         // A bulk copy wants batches, not the 1 ms a worker's hand-off waits: with 1 ms the
         // copies in flight went out in small batches, at a fifth of a kcat pipe's rate.
@@ -56,9 +58,15 @@ public struct Replayer: Sendable {
         let producer = plan.dryRun ? nil : try KafkaProducer(configuration: KafkaConfiguration(properties), logger: logger)
         let scan = try TopicScan(
             clientProperties: kafka.clientProperties,
-            starts: starts.mapValues { $0 > 0 ? KafkaStartOffset.offset($0) : .beginning },
+            // Explicit offsets: a logical start (`.beginning`) makes librdkafka look the offset
+            // up first, half a second before the first fetch. Offset 0 of a topic whose first
+            // records are gone is out of range, and the reader's `auto.offset.reset=earliest`
+            // starts at the first record there is.
+            starts: starts.mapValues { KafkaStartOffset.offset($0) },
+            options: TopicScan.bulkReadOptions(partitions: starts.count),
             logger: logger)
         let consumer = scan.consumer
+        phases.mark("producer and reader created")
         let watcher = Task {
             await stop.wait()
             if !Task.isCancelled { await consumer.close() }
@@ -86,6 +94,7 @@ public struct Replayer: Sendable {
                     if stop.reason != nil { summary.interrupted = true }
                     break
                 }
+                if summary.scanned == 0 { phases.mark("first record") }
                 let partition = message.topicPartition
                 if clock.now - lastReport >= progressInterval {
                     lastReport = clock.now
@@ -135,7 +144,9 @@ public struct Replayer: Sendable {
                 dispatched += 1
                 try await produce(record, with: producer, from: message, shared: shared, window: plan.maxInFlight)
             }
+            phases.mark("read to the end", ["read": "\(summary.scanned)"])
             await shared.waitForRoom(below: 1)
+            phases.mark("last acknowledgement")
         } catch {
             watcher.cancel()
             _ = await scan.close()
@@ -145,6 +156,7 @@ public struct Replayer: Sendable {
         watcher.cancel()
         _ = await scan.close()
         await producer?.shutdown(timeout: .seconds(10))
+        phases.mark("closed")
         let final = shared.state.withLock { $0 }
         if !plan.dryRun { summary.copied = final.copied }
         summary.failure = final.failure
@@ -243,6 +255,8 @@ private final class Shared: Sendable {
 
     /// Returns once fewer than `limit` copies are in flight.
     func waitForRoom(below limit: Int) async {
+        // Nearly always there is room: no continuation per record then.
+        if state.withLock({ $0.inFlight < limit }) { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
                 if state.inFlight < limit { return true }

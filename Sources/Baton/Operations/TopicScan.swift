@@ -8,6 +8,7 @@ import Logging
 final class TopicScan {
     let consumer: KafkaConsumer
     private var remaining: Set<TopicPartition>
+    private let logger: Logger
     private var timedOut: TimeoutFlag?
 
     final class TimeoutFlag: Sendable {
@@ -18,14 +19,34 @@ final class TopicScan {
     /// - Parameters:
     ///   - clientProperties: librdkafka properties (bootstrap servers, security…).
     ///   - starts: where each partition starts.
-    init(clientProperties: [String: String], starts: [TopicPartition: KafkaStartOffset], logger: Logger) throws {
+    ///   - options: the reader's buffers (``bulkReadOptions(partitions:)`` for a copy of a
+    ///     whole topic).
+    init(
+        clientProperties: [String: String], starts: [TopicPartition: KafkaStartOffset],
+        options: KafkaConsumerOptions = KafkaConsumerOptions(), logger: Logger
+    ) throws {
         var properties = clientProperties
         properties["enable.partition.eof"] = "true"
         properties["auto.offset.reset"] = "earliest"
         // End of partition is noticed after a fetch comes back empty: don't wait 500 ms for it.
         properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"] ?? "100"
-        consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), partitions: starts, logger: logger)
+        consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), partitions: starts, logger: logger, options: options)
         remaining = Set(starts.keys)
+        self.logger = logger
+    }
+
+    /// Buffers for reading faster than the records are handled (a replay): up to 64 MiB
+    /// in all, shared among the partitions (at least 4 MiB each), with no count limit.
+    ///
+    /// A partition whose buffer is full is paused in librdkafka, and a pause drops what
+    /// librdkafka had fetched for it beyond the buffer: the next fetch starts again where
+    /// the buffer ends. Tansu answers a fetch with up to about 5 MB of one partition (some
+    /// 9,000 records of 0.6 KB), so the default limit of 1,000 records paused every
+    /// partition after each fetch and threw most of it away: a 100,000-record replay
+    /// fetched each record several times and waited for most of those fetches (issue 10).
+    /// A buffer that holds more than one fetch keeps each fetch whole.
+    static func bulkReadOptions(partitions: Int) -> KafkaConsumerOptions {
+        KafkaConsumerOptions(highWaterMessages: Int.max / 2, highWaterBytes: max(4 << 20, (64 << 20) / max(1, partitions)))
     }
 
     /// Closes the reader after `timeout`; ``next()`` then returns nil and ``timedOutNow``
@@ -46,8 +67,9 @@ final class TopicScan {
             switch event {
             case .message(let message):
                 if remaining.contains(message.topicPartition) { return message }
-            case .endOfPartition(let partition, _):
+            case .endOfPartition(let partition, let offset):
                 remaining.remove(partition)
+                logger.debug("read \(partition) to its end", metadata: ["offset": "\(offset)"])
             }
         }
         return nil
@@ -79,7 +101,9 @@ final class TopicScan {
         guard let description, !description.partitions.isEmpty else { return }
         let scan = try TopicScan(
             clientProperties: clientProperties,
-            starts: Dictionary(uniqueKeysWithValues: description.partitions.map { (TopicPartition(topic: topic, partition: $0), .beginning) }),
+            // Offset 0, not `.beginning`: no offset look-up first (half a second); out of
+            // range, `auto.offset.reset=earliest` starts at the first record there is.
+            starts: Dictionary(uniqueKeysWithValues: description.partitions.map { (TopicPartition(topic: topic, partition: $0), .offset(0)) }),
             logger: logger)
         scan.limit(to: timeout)
         do {

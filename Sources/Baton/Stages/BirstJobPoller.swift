@@ -17,12 +17,16 @@ struct BirstJobPoller: Sendable {
 
     func poll(_ jobToken: String, context: SliceContext) async throws -> Poll {
         while true {
+            // Polls start one interval apart, counted from when each was due: the wait for a
+            // turn and the answer's round trip come out of the pause, not on top of it. With
+            // 20,000 jobs a quarter of a second of queueing per poll cost 5 % of the poll
+            // rate (issue 10).
+            let dueAt = ContinuousClock.now
             // A stop while waiting for a turn hands the job on unpolled: the next owner polls first.
             guard await PollGate.birstPolls.enter(stop: context.stop) else {
                 try Task.checkCancellation()
                 return .handOff(nextPoll: nil)
             }
-            let polledAt = ContinuousClock.now
             let session = session, workDeadline = context.workDeadline, callTimeout = callTimeout
             let deadline = Deadline(min(workDeadline, .now + callTimeout))
             let complete: JobStatus?
@@ -36,9 +40,9 @@ struct BirstJobPoller: Sendable {
             }
             if let complete { return .complete(complete) }
             context.logger.debug("Birst job not complete yet")
-            guard await context.pause(for: pollInterval) else {
+            guard await context.pause(for: pollInterval - (ContinuousClock.now - dueAt)) else {
                 // Keep the poll cadence across slices: the next slice waits out the interval.
-                let wait = pollInterval - (ContinuousClock.now - polledAt)
+                let wait = pollInterval - (ContinuousClock.now - dueAt)
                 return .handOff(nextPoll: context.isStopRequested || wait <= .zero ? nil : clock.after(wait))
             }
         }
