@@ -15,6 +15,11 @@ public struct BirstSettings: Sendable, Equatable {
     /// Raw bytes per `uploadData` call.
     public var chunkSize: Int
     public var pollInterval: Duration
+    /// Connections open to the Birst host at most (`birst.maximumConnections`); calls
+    /// beyond them wait their turn in the worker. Every job waiting for a publish polls
+    /// once per ``pollInterval``, so N such jobs need about N × round trip / interval of
+    /// them: 20,000 jobs at 5 s and a 10 ms round trip, 40.
+    public var maximumConnections: Int = 64
 
     static func load(_ settings: SettingsReader) throws -> BirstSettings {
         BirstSettings(
@@ -24,7 +29,8 @@ public struct BirstSettings: Sendable, Equatable {
             callTimeout: try settings.duration("birst.callTimeout", default: .seconds(60), minimum: .milliseconds(100)),
             publishTimeout: try settings.duration("birst.publishTimeout", default: .seconds(120), minimum: .milliseconds(100)),
             chunkSize: try settings.byteCount("birst.chunkSize", default: 1 << 20, range: 1024...(64 << 20)),
-            pollInterval: try settings.duration("birst.pollInterval", default: .seconds(15), minimum: .milliseconds(10))
+            pollInterval: try settings.duration("birst.pollInterval", default: .seconds(15), minimum: .milliseconds(10)),
+            maximumConnections: try settings.int("birst.maximumConnections", default: 64, range: 1...1024)
         )
     }
 

@@ -93,6 +93,7 @@ extension BatonConfiguration {
             plain("birst.publishTimeout", d(birst.publishTimeout)),
             plain("birst.chunkSize", String(birst.chunkSize)),
             plain("birst.pollInterval", d(birst.pollInterval)),
+            plain("birst.maximumConnections", String(birst.maximumConnections)),
             plain("worker.concurrency", String(worker.concurrency)),
             plain("worker.sliceBudget", d(worker.sliceBudget)),
             plain("worker.safetyMargin", d(worker.safetyMargin)),

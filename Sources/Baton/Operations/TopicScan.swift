@@ -28,8 +28,10 @@ final class TopicScan {
         var properties = clientProperties
         properties["enable.partition.eof"] = "true"
         properties["auto.offset.reset"] = "earliest"
-        // End of partition is noticed after a fetch comes back empty: don't wait 500 ms for it.
-        properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"] ?? "100"
+        // End of partition is noticed after a fetch comes back empty, which a broker holds
+        // for this long (Tansu: all of it). Every read to the end pays it once: an outcome
+        // ledger's look-up, the end of a replay. While records flow it costs nothing.
+        properties["fetch.wait.max.ms"] = properties["fetch.wait.max.ms"] ?? "10"
         consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), partitions: starts, logger: logger, options: options)
         remaining = Set(starts.keys)
         self.logger = logger

@@ -9,6 +9,8 @@ struct BirstJobPoller: Sendable {
     /// The longest one poll may take (`birst.callTimeout`).
     var callTimeout: Duration
     var clock: any WallClock
+    /// Where polls take turns (``SliceEnvironment/birstPolls``).
+    var gate: PollGate
 
     enum Poll {
         case complete(JobStatus)
@@ -23,7 +25,7 @@ struct BirstJobPoller: Sendable {
             // rate (issue 10).
             let dueAt = ContinuousClock.now
             // A stop while waiting for a turn hands the job on unpolled: the next owner polls first.
-            guard await PollGate.birstPolls.enter(stop: context.stop) else {
+            guard await gate.enter(stop: context.stop) else {
                 try Task.checkCancellation()
                 return .handOff(nextPoll: nil)
             }
@@ -31,7 +33,7 @@ struct BirstJobPoller: Sendable {
             let deadline = Deadline(min(workDeadline, .now + callTimeout))
             let complete: JobStatus?
             do {
-                defer { PollGate.birstPolls.leave() }
+                defer { gate.leave() }
                 complete = if try await Self.inChildTask({ try await session.isJobComplete(jobToken: jobToken, deadline: deadline) }) {
                     try await Self.inChildTask {
                         try await session.getJobStatus(jobToken: jobToken, deadline: Deadline(min(workDeadline, .now + callTimeout)))
@@ -67,7 +69,7 @@ extension SliceEnvironment {
     /// the slice must hand off (nil, with `notBefore` keeping the poll cadence).
     func pollBirstJob(_ jobToken: String, of job: inout JobEnvelope, context: SliceContext) async throws -> JobStatus? {
         let result = try await withSession(&job) { session, _ in
-            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, callTimeout: birstSettings.callTimeout, clock: clock).poll(jobToken, context: context)
+            try await BirstJobPoller(session: session, pollInterval: birstSettings.pollInterval, callTimeout: birstSettings.callTimeout, clock: clock, gate: birstPolls).poll(jobToken, context: context)
         }
         switch result {
         case .complete(let status):

@@ -9,6 +9,10 @@ public struct WorkerDependencies: Sendable {
     public var environment: SliceEnvironment
     public var producer: KafkaProducer
     public var http: CurlClient
+    /// Birst's own client: at most `birst.maximumConnections` connections, on a curl
+    /// thread of its own, so thousands of polls neither queue behind S3 transfers nor
+    /// take S3's connections.
+    var birstHTTP: CurlClient
     var probe: EnvironmentProbe
     /// Buckets named literally by the routes: what the start-up check reads.
     var buckets: [String]
@@ -18,10 +22,11 @@ public struct WorkerDependencies: Sendable {
     public static func make(configuration: BatonConfiguration, workerID: String? = nil, logger: Logger) throws -> WorkerDependencies {
         let credentials = try configuration.birst.credentials()
         let http = CurlClient(logger: logger)
+        let birstHTTP = CurlClient(logger: logger, maximumConnectionsPerHost: configuration.birst.maximumConnections)
         let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: logger)
         let birst = BirstClient(
             configuration: BirstClient.Configuration(endpoint: configuration.birst.endpoint, requestTimeout: max(configuration.birst.callTimeout, configuration.birst.publishTimeout)),
-            http: http, logger: logger
+            http: birstHTTP, logger: logger
         )
         let s3 = S3Client(configuration: try configuration.s3.clientConfiguration(), http: http)
         let birstCredentials = BirstCredentials(username: credentials.username, password: credentials.password)
@@ -44,7 +49,7 @@ public struct WorkerDependencies: Sendable {
         let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
         let topics = configuration.topics
         return WorkerDependencies(
-            environment: environment, producer: producer, http: http, probe: probe, buckets: Array(Set(buckets)).sorted(),
+            environment: environment, producer: producer, http: http, birstHTTP: birstHTTP, probe: probe, buckets: Array(Set(buckets)).sorted(),
             producedTopics: [topics.jobs.name, topics.deadLetters.name, topics.outcomes.name])
     }
 
@@ -71,5 +76,6 @@ public struct WorkerDependencies: Sendable {
         await environment.health.shutdown()
         await producer.shutdown(timeout: timeout)
         http.shutdown()
+        birstHTTP.shutdown()
     }
 }

@@ -5,12 +5,9 @@ import Synchronization
 /// seconds and each polls at once: without a gate all of them built their SOAP exchange
 /// together (several KiB each, waiting for one of libcurl's connections), and the process
 /// kept that burst's memory for good (issue 10). The connections to Birst bound the poll
-/// rate anyway, so the gate costs no throughput.
+/// rate anyway, so the gate costs no throughput. A worker's gate is
+/// ``SliceEnvironment/birstPolls``: twice `birst.maximumConnections`.
 final class PollGate: Sendable {
-    /// The worker's gate for Birst polls: twice libcurl's connections per host, so a
-    /// connection never waits for the gate.
-    static let birstPolls = PollGate(limit: 64)
-
     private struct State {
         var available: Int
         var order: [UInt64] = []

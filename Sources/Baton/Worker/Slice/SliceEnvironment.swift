@@ -88,6 +88,9 @@ public struct SliceEnvironment: Sendable {
     /// Publish intents this worker sent and never followed with a call (one reference,
     /// shared by every copy of the environment).
     public let uncalledIntents = UncalledPublishIntents()
+    /// Birst polls take turns here, twice `birst.maximumConnections` at a time, so a
+    /// connection never waits for the gate (one reference, shared like the above).
+    let birstPolls: PollGate
 
     public init(
         worker: WorkerSettings, birstSettings: BirstSettings, notifySettings: NotifySettings, records: JobRecords,
@@ -97,6 +100,7 @@ public struct SliceEnvironment: Sendable {
         storage = Storage(Fields(
             worker: worker, birstSettings: birstSettings, notifySettings: notifySettings, records: records, sink: sink, s3: s3,
             birst: birst, notifier: notifier, health: health, clock: clock, logger: logger, ledger: ledger))
+        birstPolls = PollGate(limit: 2 * max(1, birstSettings.maximumConnections))
     }
 
     /// Copy on write: environments are shared by every slice, and settings never change
