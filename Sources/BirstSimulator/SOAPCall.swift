@@ -55,7 +55,11 @@ struct SOAPCall: Sendable {
 }
 
 extension String {
+    /// Without leading and trailing whitespace. Indices, not reversed copies: this runs on
+    /// every call's SOAPAction header, and the reversed copies were an eighth of the
+    /// simulator's CPU at 4,000 calls/s (issue 10).
     var trimmingSpaces: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(self[first...last])
     }
 }
