@@ -59,8 +59,7 @@ struct ReplayAcknowledgements: Sendable {
 
     /// The copy of `offset` was acknowledged.
     mutating func acknowledged(_ partition: TopicPartition, offset: Int64) {
-        guard partitions[partition] != nil else { return }
-        partitions[partition]!.acknowledge(offset)
+        partitions[partition]?.acknowledge(offset)
     }
 
     // A copy that failed is never acknowledged: it stays pending, so the position never

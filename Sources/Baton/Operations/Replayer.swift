@@ -136,10 +136,9 @@ public struct Replayer: Sendable {
                     let due = started + .milliseconds(Int64(Double(dispatched) * 1000 / rate))
                     if clock.now < due { try await clock.sleep(until: due) }
                 }
-                await shared.waitForRoom(below: plan.maxInFlight)
-                shared.state.withLock {
-                    $0.acknowledgements.started(partition, offset: message.offset)
-                    $0.inFlight += 1
+                // One lock per copy when there is room (nearly always); else wait for it.
+                while !shared.start(partition, offset: message.offset, below: plan.maxInFlight) {
+                    await shared.waitForRoom(below: plan.maxInFlight)
                 }
                 dispatched += 1
                 try await produce(record, with: producer, from: message, shared: shared, window: plan.maxInFlight)
@@ -251,6 +250,17 @@ private final class Shared: Sendable {
 
     init(_ acknowledgements: ReplayAcknowledgements) {
         state = Mutex(State(acknowledgements: acknowledgements))
+    }
+
+    /// Counts the copy of `offset` as in flight if fewer than `limit` are; false when
+    /// there is no room (nothing counted).
+    func start(_ partition: TopicPartition, offset: Int64, below limit: Int) -> Bool {
+        state.withLock { state in
+            guard state.inFlight < limit else { return false }
+            state.acknowledgements.started(partition, offset: offset)
+            state.inFlight += 1
+            return true
+        }
     }
 
     /// Returns once fewer than `limit` copies are in flight.
