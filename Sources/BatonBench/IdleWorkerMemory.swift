@@ -1,3 +1,4 @@
+import BirstSimulator
 import Foundation
 import Kafka
 
@@ -20,6 +21,22 @@ struct IdleWorkerMemory {
     let pidFile: String?
 
     func run() async throws -> [Figure] {
+        // A worker logs in to Birst before it joins its group (the start-up check), and
+        // stays out of the group while Birst is unreachable: with nothing answering, the
+        // worker was never assigned partitions. A simulator in this process answers.
+        let simulator = BirstSimulator(logger: context.logger)
+        let port = try await simulator.start()
+        do {
+            let figures = try await measure(birstEndpoint: "http://127.0.0.1:\(port)/CommandWebService.asmx")
+            await simulator.stop()
+            return figures
+        } catch {
+            await simulator.stop()
+            throw error
+        }
+    }
+
+    private func measure(birstEndpoint: String) async throws -> [Figure] {
         guard FileManager.default.isExecutableFile(atPath: baton) else {
             throw BenchFailure("\(baton) is not an executable (build it: swift build -c release --product baton)")
         }
@@ -50,8 +67,8 @@ struct IdleWorkerMemory {
             "BATON_S3_REGION": stack.s3Region,
             "BATON_S3_ACCESS_KEY_ID": stack.s3AccessKeyID,
             "BATON_S3_SECRET_ACCESS_KEY": stack.s3SecretAccessKey,
-            // Never called by an idle worker.
-            "BATON_BIRST_ENDPOINT": "http://127.0.0.1:9/CommandWebService.asmx",
+            // Only the start-up check's login.
+            "BATON_BIRST_ENDPOINT": birstEndpoint,
             "BATON_BIRST_USERNAME": "baton",
             "BATON_BIRST_PASSWORD": "baton-dev",
         ]
