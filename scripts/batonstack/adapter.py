@@ -275,20 +275,26 @@ class Link:
         pending = {}
         scanner = RequestScanner(pending)
         rewriter = ResponseRewriter(pending, self._log_rewrite)
-        leaves = leavegroup.LeaveGroupRewriter(self.number, enabled=self.adapter.defer_leave_group)
+        leaves = leavegroup.LeaveGroupRewriter(self.number, self.adapter.defer_leave_group, self.adapter.leaders)
+        joins = leavegroup.JoinWatcher(self.adapter.leaders)
 
         def scan(data):
+            joins.request(data)
             before = leaves.deferred
             data = leaves.feed(data)
             self.adapter.leaves_deferred += leaves.deferred - before
             scanner.feed(data)
             return data
 
+        def watch_and_rewrite(data):
+            joins.response(data)  # as the broker sent it, even if the client is gone by now
+            return rewriter.feed(data)
+
         # The trace sees bytes when they are written on, i.e. after a freeze has let them go.
         trace = grouptrace.GroupTrace(self.number) if self.adapter.trace_groups else None
         self._tasks = [
             asyncio.ensure_future(self._pipe(self.client_reader, self.broker_writer, scan, trace and trace.request)),
-            asyncio.ensure_future(self._pipe(broker_reader, self.client_writer, rewriter.feed, trace and trace.response)),
+            asyncio.ensure_future(self._pipe(broker_reader, self.client_writer, watch_and_rewrite, trace and trace.response)),
         ]
         try:
             await asyncio.gather(*self._tasks)
@@ -360,6 +366,7 @@ class Adapter:
     def __init__(self, broker: "tuple[str, int]", defer_leave_group: bool = True):
         self.broker = broker
         self.defer_leave_group = defer_leave_group  # see batonstack/leavegroup.py
+        self.leaders = leavegroup.GroupLeaders()
         self.leaves_deferred = 0
         self.faults = Faults()
         self.links = set()

@@ -11,6 +11,8 @@ ones, which librdkafka 2.0.2 does not use for these requests) are logged by name
 import logging
 import struct
 
+from .wire import Frames
+
 log = logging.getLogger("kafka-adapter")
 
 NAMES = {8: "OffsetCommit", 10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup", 22: "InitProducerId"}
@@ -55,36 +57,6 @@ def short(member):
 
 def error(code):
     return ERRORS.get(code, str(code))
-
-
-class Frames:
-    """Cuts a byte stream into whole frames, keeping only those `want(payload head)` accepts."""
-
-    def __init__(self, want):
-        self.want = want
-        self.buf = bytearray()
-        self.skip = 0
-
-    def feed(self, data: bytes):
-        out = []
-        self.buf += data
-        while True:
-            if self.skip:
-                step = min(self.skip, len(self.buf))
-                del self.buf[:step]
-                self.skip -= step
-                if self.skip:
-                    return out
-            if len(self.buf) < 12:
-                return out
-            length = struct.unpack_from(">i", self.buf)[0]
-            if length < 8 or not self.want(bytes(self.buf[4:12])):
-                self.skip = 4 + max(length, 0)
-                continue
-            if len(self.buf) < 4 + length:
-                return out
-            out.append(bytes(self.buf[4 : 4 + length]))
-            del self.buf[: 4 + length]
 
 
 class GroupTrace:

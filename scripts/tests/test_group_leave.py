@@ -35,6 +35,16 @@ def leave_v3(correlation: int, group: str, members) -> bytes:
     return request(13, 3, correlation, string(group) + body)
 
 
+def join_v5(correlation: int, group: str, member: str) -> bytes:
+    protocols = struct.pack(">i", 1) + string("range") + struct.pack(">i", 0)
+    return request(11, 5, correlation, string(group) + struct.pack(">ii", 6000, 6000) + string(member) + string(None) + string("consumer") + protocols)
+
+
+def join_answer_v5(correlation: int, leader: str, member: str) -> bytes:
+    body = struct.pack(">iihi", correlation, 0, 0, 1) + string("range") + string(leader) + string(member) + struct.pack(">i", 0)
+    return wire.frame(body)
+
+
 class Rewrite(unittest.TestCase):
     def test_leave_v1_gets_an_unknown_member_id_at_every_split(self):
         other = wire.frame(struct.pack(">hhi", 12, 3, 1) + b"\x00\x01xheartbeat-body")
@@ -55,6 +65,28 @@ class Rewrite(unittest.TestCase):
         flexible = wire.frame(struct.pack(">hhi", 13, 4, 9) + b"\x00\x01x\x00\x02g\x00")
         self.assertEqual(leavegroup.LeaveGroupRewriter(1).feed(flexible), flexible)
         self.assertEqual(leavegroup.LeaveGroupRewriter(1, enabled=False).feed(leave_v1(2, "g", "m")), leave_v1(2, "g", "m"))
+
+    def test_only_a_member_that_may_lead_is_deferred(self):
+        leaders = leavegroup.GroupLeaders()
+        watcher = leavegroup.JoinWatcher(leaders)
+        rewriter = leavegroup.LeaveGroupRewriter(1, leaders=leaders)
+        self.assertEqual(rewriter.feed(leave_v1(1, "g", "b")), leave_v1(1, "g" , "b" + leavegroup.SUFFIX), "nothing known of g yet")
+        for correlation, member in ((2, "a"), (3, "b")):
+            watcher.request(join_v5(correlation, "g", member))
+            watcher.response(join_answer_v5(correlation, leader="a", member=member))
+        watcher.request(join_v5(4, "g", "c"))  # not answered yet: c may still become leader
+        self.assertEqual(rewriter.feed(leave_v1(5, "g", "b")), leave_v1(5, "g", "b"))
+        self.assertEqual(rewriter.feed(leave_v1(6, "g", "a")), leave_v1(6, "g", "a" + leavegroup.SUFFIX))
+        self.assertEqual(rewriter.feed(leave_v1(7, "g", "c")), leave_v1(7, "g", "c" + leavegroup.SUFFIX))
+        watcher.response(join_answer_v5(4, leader="a", member="c"))
+        self.assertEqual(rewriter.feed(leave_v1(8, "g", "c")), leave_v1(8, "g", "c"))
+        self.assertEqual(rewriter.feed(leave_v3(9, "g", [("b", None), ("a", None)])), leave_v3(9, "g", [("b", None), ("a" + leavegroup.SUFFIX, None)]))
+
+    def test_short_frames_pass_and_framing_resumes_after_them(self):
+        data = wire.frame(b"") + wire.frame(b"\x00\x0d") + leave_v1(2, "g", "m")
+        rewriter = leavegroup.LeaveGroupRewriter(1)
+        out = b"".join(rewriter.feed(data[i : i + 1]) for i in range(len(data)))
+        self.assertEqual(out, wire.frame(b"") + wire.frame(b"\x00\x0d") + leave_v1(2, "g", "m" + leavegroup.SUFFIX))
 
     def test_truncated_leave_passes_unchanged(self):
         broken = wire.frame(struct.pack(">hhi", 13, 1, 3) + string("c") + struct.pack(">h", 50) + b"short")
