@@ -536,10 +536,12 @@ def parse_args(argv):
     parser.add_argument("--broker", required=True, type=loopback_address, metavar="HOST:PORT", help="the real broker")
     parser.add_argument("--control", required=True, type=loopback_address, metavar="HOST:PORT", help="HTTP fault-injection endpoint")
     parser.add_argument(
-        "--leave-group", choices=("defer", "pass"), default="defer",
-        help="defer (default): a LeaveGroup reaches the broker with unknown member ids, so the member "
-        "leaves at its session timeout instead (Tansu 0.6.0 keeps a leader that leaves mid-rebalance and "
-        "the group never forms again; see batonstack/leavegroup.py); pass: forward it unchanged",
+        "--leave-group", choices=("defer", "pass"), default=os.environ.get("BATON_ADAPTER_LEAVE_GROUP", "defer"),
+        help="defer (default): the LeaveGroup of a member that is or may be its group's leader reaches "
+        "the broker with an unknown member id, so the member leaves at its session timeout instead (Tansu "
+        "0.6.0 keeps a leader that leaves mid-rebalance, and the group never forms again; see "
+        "batonstack/leavegroup.py); pass: forward every LeaveGroup unchanged. Default from "
+        "BATON_ADAPTER_LEAVE_GROUP. BATON_ADAPTER_TRACE_GROUPS=1 logs the group coordinator traffic",
     )
     args = parser.parse_args(argv)
     require_loopback("--listen", args.listen)
