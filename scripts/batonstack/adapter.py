@@ -2,9 +2,11 @@
 
 Why it exists: Debian's librdkafka 2.0.2 cannot parse the tagged fields Tansu sends at the
 end of its ApiVersions v3 response (PLATFORM-NOTES.md). The adapter passes every byte
-through unchanged except that one section, which it empties. Because all test traffic to
-the broker flows through it, it is also where chaos tests cut, slow down or freeze the
-network; see CONTROL_HELP.
+through unchanged except that one section, which it empties, and the member id in a group
+leader's LeaveGroup, which it makes unknown to work around a Tansu 0.6.0 group coordinator
+bug (batonstack/leavegroup.py; `--leave-group pass` turns that off). Because all test
+traffic to the broker flows through it, it is also where chaos tests cut, slow down or
+freeze the network; see CONTROL_HELP.
 """
 
 import argparse
