@@ -36,7 +36,8 @@ MAX_REWRITE_FRAME = 1 << 20
 
 CONTROL_HELP = """\
 control endpoint (HTTP on --control, JSON in and out):
-  GET  /status   {"connections", "latencyMs", "frozen", "refusing", "rewrites", ...}
+  GET  /status   {"connections", "latencyMs", "frozen", "refusing", "rewrites", "leaveGroup",
+                  "leavesDeferred", ...}
   POST /drop     close every current client and broker connection now -> {"dropped": n}
   POST /faults   body with any of:
                    "latencyMs": int  delay added to every chunk, in each direction
