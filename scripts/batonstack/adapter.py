@@ -15,10 +15,10 @@ import ipaddress
 import itertools
 import json
 import logging
+import os
 import signal
 import socket
 import struct
-import os
 import sys
 
 from . import grouptrace, leavegroup, wire

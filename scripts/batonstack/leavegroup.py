@@ -189,7 +189,10 @@ class LeaveGroupRewriter:
         self.deferred = 0
 
     def feed(self, data: bytes) -> bytes:
-        if not self.enabled:
+        if not self.enabled or self.lost:
+            return data
+        if self._stream >= len(data):  # the common case: the middle of a big frame
+            self._stream -= len(data)
             return data
         out = bytearray()
         pos = 0

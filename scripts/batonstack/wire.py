@@ -168,6 +168,9 @@ class Frames:
         self.skip = 0
 
     def feed(self, data: bytes):
+        if self.skip >= len(data) and not self.buf:  # inside a frame nobody wants: no copy
+            self.skip -= len(data)
+            return []
         out = []
         self.buf += data
         while True:
