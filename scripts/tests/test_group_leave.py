@@ -231,6 +231,31 @@ class LeaderLeavesWhileForming(unittest.TestCase):
         self.assertEqual(leaders[-1], b.member_id)
         self.assertIn(f"LeaveGroup of {a.member_id} in group deferred-leave deferred", "\n".join(self.deferring.child.lines))
 
+    def test_a_member_then_the_leader_leave_close_together(self):
+        # Scenario 2's way in: two fenced workers close their consumers at once. The first
+        # leave (not the leader's) passes and turns the group forming; the leader's, right
+        # after it, would leave a departed leader behind and is deferred.
+        port, group = self.deferring.port, "two-leaves"
+        a, b, c = (Member(port, group, name) for name in "ABC")
+        for member in (a, b, c):
+            self.addCleanup(member.close)
+        a.join()
+        self.assertEqual(a.sync(0, [a.member_id]), 0)
+        b.join_answer(b.send_join())  # MEMBER_ID_REQUIRED
+        held_b, held_a = b.send_join(), a.send_join()
+        _, _, leader, _ = b.join_answer(held_b)
+        error, generation, _, members = a.join_answer(held_a)
+        self.assertEqual((error, leader, sorted(members)), (0, a.member_id, sorted([a.member_id, b.member_id])))
+        self.assertEqual(a.sync(generation, members), 0)
+        self.assertEqual(b.sync(generation), 0)
+        self.assertEqual((b.leave(), a.leave()), (0, 0))
+        c.join_answer(c.send_join())  # MEMBER_ID_REQUIRED
+        formed, leaders = self.rounds_until_formed(c, c.join_answer(c.send_join()), 6 * SESSION_MS / 1000)
+        self.assertTrue(formed, f"C never got an assignment; leaders named: {leaders}")
+        log = "\n".join(self.deferring.child.lines)
+        self.assertIn(f"LeaveGroup of {a.member_id} in group {group} deferred", log)
+        self.assertNotIn(f"LeaveGroup of {b.member_id}", log, "a member that never led leaves at once")
+
     def test_tansu_keeps_a_departed_leader_when_the_leave_is_passed_on(self):
         # The bug the deferral works around: once Tansu is fixed this fails, and
         # batonstack/leavegroup.py can go.
