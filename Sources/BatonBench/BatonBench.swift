@@ -21,7 +21,7 @@ struct BatonBench: AsyncParsableCommand {
     @Flag(help: "Smaller sizes and fewer repetitions: a smoke run of about a minute.")
     var quick = false
 
-    @Option(help: "Benchmarks to run, comma-separated: produce, consume, upload, s3, e2e, worker, log (default: all).")
+    @Option(help: "Benchmarks to run, comma-separated: produce, consume, upload, s3, e2e, worker, log, envelope (default: all).")
     var only: String?
 
     @Option(help: "The release `baton` executable for the idle-worker memory figure (default: next to this one).")
@@ -53,7 +53,7 @@ struct BatonBench: AsyncParsableCommand {
         var logger = Logger(label: "baton-bench")
         logger.logLevel = level
 
-        let all = ["produce", "consume", "upload", "s3", "e2e", "worker", "log"]
+        let all = ["produce", "consume", "upload", "s3", "e2e", "worker", "log", "envelope"]
         let selected = only.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? all
         if let unknown = selected.first(where: { !all.contains($0) }) {
             throw ValidationError("unknown benchmark \"\(unknown)\"; choose from \(all.joined(separator: ", "))")
@@ -98,6 +98,7 @@ struct BatonBench: AsyncParsableCommand {
         }
 
         await section("log", "JSON log lines") { LogBenchmark(lines: quick ? 5_000 : 20_000, repetitions: quick ? 3 : 5).run() }
+        await section("envelope", "envelope coding") { try EnvelopeBenchmark(iterations: quick ? 2_000 : 10_000, repetitions: quick ? 3 : 5).run() }
 
         // Memory rows gathered at the end, in measurement order.
         let memory = table.figures.filter { $0.section == "6 Memory" }

@@ -23,9 +23,10 @@ struct BirstSimCommand: AsyncParsableCommand {
             "publishJob": {..}, "sessionIdleTimeoutSeconds", "faults": {"all": KNOBS, \
             "operations": {"uploadData": KNOBS}}}}, where KNOBS = {"latencySeconds", \
             "dropConnectionRate", "http500Rate", "transientFaultRate", "hostileXMLRate", \
-            "dropResponseRate", "delayAfterApplySeconds", "delayAfterApplyRate"} (delayAfterApplySeconds: the \
-            call runs, then its answer waits that many wall-clock seconds: "applied, then timed out"; \
-            delayAfterApplyRate: the share of calls delayed so, default 1).
+            "dropResponseRate", "delayAfterApplySeconds", "delayAfterApplyRate", "delayAfterApplyCalls"} \
+            (delayAfterApplySeconds: the call runs, then its answer waits that many wall-clock seconds: \
+            "applied, then timed out"; delayAfterApplyRate: the share of calls delayed so, default 1; \
+            delayAfterApplyCalls: delay only that many calls, then answer at once; default: no limit).
 
             Admin endpoints (JSON): GET /admin/inspect (uploads with bytes and SHA-256, publishes, \
             logins, calls); GET|PUT /admin/settings (job durations and outcomes, idle timeout, \
@@ -100,7 +101,7 @@ struct BirstSimCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault"),
-        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer), delayAfterApplyRate (share of calls delayed, default 1).")
+        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer), delayAfterApplyRate (share of calls delayed, default 1), delayAfterApplyCalls (delay only that many calls, then answer at once).")
     var operationFaults: [String] = []
 
     @Option(help: "Calls kept for /admin/inspect. Default 10000.")
@@ -188,10 +189,16 @@ struct BirstSimCommand: AsyncParsableCommand {
             case "dropResponseRate": knobs.dropResponseRate = try rate(value)
             case "delayAfterApply", "delayAfterApplySeconds": knobs.delayAfterApplySeconds = try seconds(value)
             case "delayAfterApplyRate": knobs.delayAfterApplyRate = try rate(value)
+            case "delayAfterApplyCalls": knobs.delayAfterApplyCalls = try count(value)
             default: throw ValidationError("unknown fault knob \(knob) in \(spec)")
             }
             faults.operations[operation] = knobs
         }
+    }
+
+    private func count(_ text: String) throws -> Int {
+        guard let value = Int(text), value >= 0 else { throw ValidationError("not a count of calls (0 or more): \(text)") }
+        return value
     }
 
     private func rate(_ text: String) throws -> Double {

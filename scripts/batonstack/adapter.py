@@ -2,9 +2,11 @@
 
 Why it exists: Debian's librdkafka 2.0.2 cannot parse the tagged fields Tansu sends at the
 end of its ApiVersions v3 response (PLATFORM-NOTES.md). The adapter passes every byte
-through unchanged except that one section, which it empties. Because all test traffic to
-the broker flows through it, it is also where chaos tests cut, slow down or freeze the
-network; see CONTROL_HELP.
+through unchanged except that one section, which it empties, and the member id in a group
+leader's LeaveGroup, which it makes unknown to work around a Tansu 0.6.0 group coordinator
+bug (batonstack/leavegroup.py; `--leave-group pass` turns that off). Because all test
+traffic to the broker flows through it, it is also where chaos tests cut, slow down or
+freeze the network; see CONTROL_HELP.
 """
 
 import argparse
@@ -13,12 +15,13 @@ import ipaddress
 import itertools
 import json
 import logging
+import os
 import signal
 import socket
 import struct
 import sys
 
-from . import wire
+from . import grouptrace, leavegroup, wire
 
 log = logging.getLogger("kafka-adapter")
 
@@ -33,7 +36,8 @@ MAX_REWRITE_FRAME = 1 << 20
 
 CONTROL_HELP = """\
 control endpoint (HTTP on --control, JSON in and out):
-  GET  /status   {"connections", "latencyMs", "frozen", "refusing", "rewrites", ...}
+  GET  /status   {"connections", "latencyMs", "frozen", "refusing", "rewrites", "leaveGroup",
+                  "leavesDeferred", ...}
   POST /drop     close every current client and broker connection now -> {"dropped": n}
   POST /faults   body with any of:
                    "latencyMs": int  delay added to every chunk, in each direction
@@ -274,14 +278,26 @@ class Link:
         pending = {}
         scanner = RequestScanner(pending)
         rewriter = ResponseRewriter(pending, self._log_rewrite)
+        leaves = leavegroup.LeaveGroupRewriter(self.number, self.adapter.defer_leave_group, self.adapter.leaders)
+        joins = leavegroup.JoinWatcher(self.adapter.leaders)
 
         def scan(data):
+            joins.request(data)
+            before = leaves.deferred
+            data = leaves.feed(data)
+            self.adapter.leaves_deferred += leaves.deferred - before
             scanner.feed(data)
             return data
 
+        def watch_and_rewrite(data):
+            joins.response(data)  # as the broker sent it, even if the client is gone by now
+            return rewriter.feed(data)
+
+        # The trace sees bytes when they are written on, i.e. after a freeze has let them go.
+        trace = grouptrace.GroupTrace(self.number) if self.adapter.trace_groups else None
         self._tasks = [
-            asyncio.ensure_future(self._pipe(self.client_reader, self.broker_writer, scan)),
-            asyncio.ensure_future(self._pipe(broker_reader, self.client_writer, rewriter.feed)),
+            asyncio.ensure_future(self._pipe(self.client_reader, self.broker_writer, scan, trace and trace.request)),
+            asyncio.ensure_future(self._pipe(broker_reader, self.client_writer, watch_and_rewrite, trace and trace.response)),
         ]
         try:
             await asyncio.gather(*self._tasks)
@@ -300,14 +316,14 @@ class Link:
             self.number, version, correlation_id, before, after,
         )
 
-    async def _pipe(self, reader, writer, transform) -> None:
+    async def _pipe(self, reader, writer, transform, tap=None) -> None:
         """Copies one direction: a reader task feeds a delay line that a writer task drains.
 
         The delay line stamps each chunk on arrival, so added latency delays bytes without
         throttling throughput, and freezing simply stops the drain.
         """
         queue = asyncio.Queue(QUEUE_CHUNKS)
-        drain = asyncio.ensure_future(self._drain(queue, writer))
+        drain = asyncio.ensure_future(self._drain(queue, writer, tap))
         # A failed write must end the link now, not when this direction next reads something.
         drain.add_done_callback(self._drain_done)
         try:
@@ -328,7 +344,7 @@ class Link:
         if not task.cancelled() and task.exception() is not None:
             self.abort(f"error: {task.exception()}")
 
-    async def _drain(self, queue, writer) -> None:
+    async def _drain(self, queue, writer, tap=None) -> None:
         loop = asyncio.get_running_loop()
         faults = self.adapter.faults
         while True:
@@ -343,16 +359,22 @@ class Link:
                 if writer.can_write_eof():
                     writer.write_eof()  # pass the half-close on; the other side decides
                 return
+            if tap is not None:
+                tap(data)
             writer.write(data)
             await writer.drain()
 
 
 class Adapter:
-    def __init__(self, broker: "tuple[str, int]"):
+    def __init__(self, broker: "tuple[str, int]", defer_leave_group: bool = True):
         self.broker = broker
+        self.defer_leave_group = defer_leave_group  # see batonstack/leavegroup.py
+        self.leaders = leavegroup.GroupLeaders()
+        self.leaves_deferred = 0
         self.faults = Faults()
         self.links = set()
         self.rewrites = 0
+        self.trace_groups = os.environ.get("BATON_ADAPTER_TRACE_GROUPS") == "1"
         self._numbers = itertools.count(1)
 
     async def handle_client(self, reader, writer) -> None:
@@ -381,6 +403,8 @@ class Adapter:
             "frozen": self.faults.frozen,
             "refusing": self.faults.refusing,
             "rewrites": self.rewrites,
+            "leaveGroup": "defer" if self.defer_leave_group else "pass",
+            "leavesDeferred": self.leaves_deferred,
             "broker": "%s:%d" % self.broker,
         }
 
@@ -514,6 +538,14 @@ def parse_args(argv):
     parser.add_argument("--listen", required=True, type=loopback_address, metavar="HOST:PORT", help="where Kafka clients connect")
     parser.add_argument("--broker", required=True, type=loopback_address, metavar="HOST:PORT", help="the real broker")
     parser.add_argument("--control", required=True, type=loopback_address, metavar="HOST:PORT", help="HTTP fault-injection endpoint")
+    parser.add_argument(
+        "--leave-group", choices=("defer", "pass"), default=os.environ.get("BATON_ADAPTER_LEAVE_GROUP", "defer"),
+        help="defer (default): the LeaveGroup of a member that is or may be its group's leader reaches "
+        "the broker with an unknown member id, so the member leaves at its session timeout instead (Tansu "
+        "0.6.0 keeps a leader that leaves mid-rebalance, and the group never forms again; see "
+        "batonstack/leavegroup.py); pass: forward every LeaveGroup unchanged. Default from "
+        "BATON_ADAPTER_LEAVE_GROUP. BATON_ADAPTER_TRACE_GROUPS=1 logs the group coordinator traffic",
+    )
     args = parser.parse_args(argv)
     require_loopback("--listen", args.listen)
     require_loopback("--control", args.control)
@@ -521,7 +553,7 @@ def parse_args(argv):
 
 
 async def serve(args) -> None:
-    adapter = Adapter(args.broker)
+    adapter = Adapter(args.broker, defer_leave_group=args.leave_group == "defer")
     kafka = await asyncio.start_server(adapter.handle_client, *args.listen)
     control = await asyncio.start_server(lambda r, w: handle_control(adapter, r, w), *args.control)
     stop = asyncio.Event()

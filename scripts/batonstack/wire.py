@@ -156,3 +156,37 @@ def parse_api_versions_v0_response(payload: bytes) -> "tuple[int, int, int]":
         raise WireError("ApiVersions v0 response shorter than 10 bytes")
     correlation_id, error_code, count = struct.unpack_from(">ihi", payload)
     return correlation_id, error_code, count
+
+
+class Frames:
+    """Cuts a byte stream into whole frames (payloads), keeping only those whose first 8
+    payload bytes `want` accepts; the others are skipped without being buffered."""
+
+    def __init__(self, want):
+        self.want = want
+        self.buf = bytearray()
+        self.skip = 0
+
+    def feed(self, data: bytes):
+        if self.skip >= len(data) and not self.buf:  # inside a frame nobody wants: no copy
+            self.skip -= len(data)
+            return []
+        out = []
+        self.buf += data
+        while True:
+            if self.skip:
+                step = min(self.skip, len(self.buf))
+                del self.buf[:step]
+                self.skip -= step
+                if self.skip:
+                    return out
+            if len(self.buf) < 12:
+                return out
+            length = struct.unpack_from(">i", self.buf)[0]
+            if length < 8 or not self.want(bytes(self.buf[4:12])):
+                self.skip = 4 + max(length, 0)
+                continue
+            if len(self.buf) < 4 + length:
+                return out
+            out.append(bytes(self.buf[4 : 4 + length]))
+            del self.buf[: 4 + length]

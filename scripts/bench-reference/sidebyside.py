@@ -177,7 +177,8 @@ class Bench:
                             "--set", "worker.maxSlices=1000000",
                             "--set", f"log.level={level}",
                             "--set", "birst.username=baton",
-                            "--set", f"birst.endpoint={self.birst.endpoint}"],
+                            "--set", f"birst.endpoint={self.birst.endpoint}"]
+                           + [arg for setting in self.args.baton_set for arg in ("--set", setting)],
                            env=self.baton_env(), log=log)]
         elif who == "python":
             procs = [spawn(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "hop_worker.py"),
@@ -206,6 +207,13 @@ class Bench:
             time.sleep(1)  # past the first commits
             rates, cpus = [], []
             pids = process_tree(procs[0].pid)
+            perf = None
+            if self.args.perf and who == "baton" and level == "info":
+                # A sampled profile of the worker over the measured windows (docs/benchmarks.md).
+                perf = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-g",
+                                         "-p", str(procs[0].pid), "-o", self.args.perf,
+                                         "--", "sleep", str(window * windows)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             last_count, last_cpu, last_time = done(), cpu_seconds(pids), time.monotonic()
             for _ in range(windows):
                 time.sleep(window)
@@ -214,6 +222,8 @@ class Bench:
                 rates.append(hops / (now_time - last_time))
                 cpus.append((now_cpu - last_cpu) / hops * 1e6 if hops else float("nan"))
                 last_count, last_cpu, last_time = now_count, now_cpu, now_time
+            if perf is not None:
+                perf.wait(timeout=60)
             self.progress(f"hop {who} ({level}): {median(rates):,.0f} hops/s, {median(cpus):.1f} µs CPU per hop")
             return rates, cpus, assigned
         finally:
@@ -224,23 +234,28 @@ class Bench:
         count = 5_000 if self.args.quick else 20_000
         window, windows = (3, 2) if self.args.quick else (5, 3)
         parties = {}
+        chosen = self.args.hop_parties.split(",")
         for who, level in (("kcat", "-"), ("python", "-"), ("baton", "info"), ("baton", "warning")):
+            if (who if who != "baton" else f"baton-{level}") not in chosen:
+                continue
             parties[(who, level)] = self.hop_party(who, count, window, windows, level if who == "baton" else "info")
         section = "B Hop"
         what = {"kcat": "`kcat` consume | produce pipe (raw ceiling, no decoding, auto-commit)",
                 "python": "hop_worker.py: confluent-kafka, decode, retriesLeft − 1, republish, batch commits",
                 "baton": "`baton worker`, worker.benchmarkNoIO, concurrency "
                          f"{self.args.hop_concurrency}, logs at "}
-        py = parties[("python", "-")][0]
+        py = parties[("python", "-")][0] if ("python", "-") in parties else None
         for (who, level), (rates, cpus, _) in parties.items():
             label = what[who] + (level if who == "baton" else "")
             self.table.add(section, f"{label}, {count:,} jobs circulating", "hops/s", rates)
             self.table.add(section, "  CPU per hop (its processes)", "µs", cpus)
-            if who == "baton":
+            if who == "baton" and py is not None:
                 self.table.add(section, f"  ratio to hop_worker.py (target ≥ 1.5 at info)", "×",
                                [b / p for b, p in zip(rates, py)])
         section = "C Start"
         for who, level in (("baton", "info"), ("python", "-")):
+            if (who, level) not in parties:
+                continue
             assigned = parties[(who, level)][2]
             label = "`baton worker` start → partitions assigned (log line)" if who == "baton" else \
                 "hop_worker.py start → partitions assigned (on_assign)"
@@ -285,6 +300,12 @@ def main():
     parser.add_argument("--only", help="some of: replay, hop, birst")
     parser.add_argument("--log-dir", default="/tmp")
     parser.add_argument("--hop-concurrency", type=int, default=256)
+    parser.add_argument("--hop-parties", default="kcat,python,baton-info,baton-warning",
+                        help="hop: which parties run (some of kcat, python, baton-info, baton-warning)")
+    parser.add_argument("--baton-set", action="append", default=[], metavar="KEY=VALUE",
+                        help="hop: one more --set for the baton worker (repeatable), for trying settings")
+    parser.add_argument("--perf", metavar="FILE",
+                        help="hop: record a sampled profile (perf record -g) of the baton worker at info into FILE")
     parser.add_argument("--jobs", help="birst: comma-separated job counts held by one worker (default 1000,5000,10000; at most worker.concurrency's limit, 20,000)")
     args = parser.parse_args()
     return Bench(args).run()

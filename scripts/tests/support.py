@@ -135,13 +135,14 @@ def start_tansu(port: int, advertised_port: int) -> Child:
 class Adapter:
     """scripts/kafka-adapter on free ports (it picks them; its ready line tells which)."""
 
-    def __init__(self, broker_port: int, listen_port: int = 0):
+    def __init__(self, broker_port: int, listen_port: int = 0, extra_args=()):
         self.child = Child(
             [
                 sys.executable, os.path.join(SCRIPTS, "kafka-adapter"),
                 "--listen", f"{HOST}:{listen_port}",
                 "--broker", f"{HOST}:{broker_port}",
                 "--control", f"{HOST}:0",
+                *extra_args,
             ],
             "kafka-adapter",
         )

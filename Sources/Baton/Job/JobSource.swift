@@ -1,5 +1,5 @@
 /// The S3 object a job moves.
-public struct JobSource: Sendable, Hashable, Codable, JSONObjectCoding {
+public struct JobSource: Sendable, Hashable, Codable {
     public var bucket: String
     public var key: String
     public var size: Int?
@@ -7,6 +7,8 @@ public struct JobSource: Sendable, Hashable, Codable, JSONObjectCoding {
     public var versionId: String?
     public var sequencer: String?
     public var eventTime: String?
+    /// Fields of the object this version does not model, kept verbatim and written back: a newer producer and an older worker can
+    /// then coexist during a rolling deploy (DESIGN.md §3).
     public var unknownFields: [String: JSONValue] = [:]
 
     public init(bucket: String, key: String, size: Int? = nil, eTag: String? = nil, versionId: String? = nil, sequencer: String? = nil, eventTime: String? = nil) {
@@ -19,15 +21,34 @@ public struct JobSource: Sendable, Hashable, Codable, JSONObjectCoding {
         self.eventTime = eventTime
     }
 
-    static var fields: [JSONField<JobSource>] {
-        [
-            .required("bucket", \.bucket), .required("key", \.key), .nullable("size", \.size), .nullable("eTag", \.eTag),
-            .nullable("versionId", \.versionId), .nullable("sequencer", \.sequencer), .nullable("eventTime", \.eventTime),
-        ]
+    private enum Field {
+        static let bucket = AnyCodingKey("bucket"), key = AnyCodingKey("key"), size = AnyCodingKey("size"), eTag = AnyCodingKey("eTag")
+        static let versionId = AnyCodingKey("versionId"), sequencer = AnyCodingKey("sequencer"), eventTime = AnyCodingKey("eventTime")
+        static let known: Set<String> = ["bucket", "key", "size", "eTag", "versionId", "sequencer", "eventTime"]
     }
 
-    static var decodingStart: JobSource { JobSource(bucket: "", key: "") }
+    /// Required: `bucket`, `key`; the others may be absent or null (written as `null`).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        bucket = try container.decode(String.self, forKey: Field.bucket)
+        key = try container.decode(String.self, forKey: Field.key)
+        size = try container.decodeIfPresent(Int.self, forKey: Field.size)
+        eTag = try container.decodeIfPresent(String.self, forKey: Field.eTag)
+        versionId = try container.decodeIfPresent(String.self, forKey: Field.versionId)
+        sequencer = try container.decodeIfPresent(String.self, forKey: Field.sequencer)
+        eventTime = try container.decodeIfPresent(String.self, forKey: Field.eventTime)
+        unknownFields = try container.unknownFields(known: Field.known)
+    }
 
-    public init(from decoder: any Decoder) throws { try self.init(fields: decoder) }
-    public func encode(to encoder: any Encoder) throws { try encodeFields(to: encoder) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encode(bucket, forKey: Field.bucket)
+        try container.encode(key, forKey: Field.key)
+        try container.encodeOrNull(size, forKey: Field.size)
+        try container.encodeOrNull(eTag, forKey: Field.eTag)
+        try container.encodeOrNull(versionId, forKey: Field.versionId)
+        try container.encodeOrNull(sequencer, forKey: Field.sequencer)
+        try container.encodeOrNull(eventTime, forKey: Field.eventTime)
+        try container.encodeUnknown(unknownFields)
+    }
 }

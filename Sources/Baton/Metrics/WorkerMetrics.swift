@@ -53,17 +53,21 @@ public enum WorkerMetrics {
     // MARK: Recording
 
     static func sliceStarted(stage: JobStage) {
-        Counter(label: slicesStarted, dimensions: [("stage", stage.rawValue)]).increment()
+        hop.started[stage]?.increment()
     }
 
     /// `started` is the slice's start on the continuous clock.
     static func sliceEnded(stage: JobStage, result: String, started: ContinuousClock.Instant) {
-        Counter(label: slicesFinished, dimensions: [("stage", stage.rawValue), ("result", result)]).increment()
-        Metrics.Timer(label: sliceDuration, dimensions: [("stage", stage.rawValue)]).record(duration: ContinuousClock.now - started)
+        if let counter = hop.ended[stage]?[result] {
+            counter.increment()
+        } else {
+            Counter(label: slicesFinished, dimensions: [("stage", stage.rawValue), ("result", result)]).increment()
+        }
+        hop.durations[stage]?.record(duration: ContinuousClock.now - started)
     }
 
     static func handedOn(reason: HandoffReason) {
-        Counter(label: continuations, dimensions: [("reason", reason.rawValue)]).increment()
+        hop.handedOn[reason]?.increment()
     }
 
     static func deadLettered(kind: String) {
@@ -92,12 +96,28 @@ public enum WorkerMetrics {
         for dependency in [EnvironmentFault.Dependency.birst, .s3] { environment(dependency.rawValue, healthy: healthy) }
     }
 
-    /// The dispatcher's state after each event: cheap reads of counts it keeps.
-    static func dispatcher(_ state: SliceDispatcherState) {
-        Gauge(label: slicesInFlight).record(state.slotsInUse)
-        Gauge(label: jobsWaiting).record(state.waitingCount)
-        Gauge(label: partitionsPaused).record(state.pauseReasons.isEmpty ? 0 : state.owned.count)
-        Gauge(label: commitLag).record(state.inFlight + state.held)
+    /// The dispatcher's gauges: cheap reads of counts its state keeps.
+    struct DispatcherGauges: Equatable {
+        var slicesInFlight: Int
+        var jobsWaiting: Int
+        var partitionsPaused: Int
+        var commitLag: Int
+
+        init(_ state: SliceDispatcherState) {
+            slicesInFlight = state.slotsInUse
+            jobsWaiting = state.waitingCount
+            partitionsPaused = state.pauseReasons.isEmpty ? 0 : state.owned.count
+            commitLag = state.inFlight + state.held
+        }
+    }
+
+    /// The dispatcher's state after an event; `previous` (what the last call recorded)
+    /// leaves unchanged gauges alone: a gauge keeps its latest value until the next flush.
+    static func dispatcher(_ gauges: DispatcherGauges, previous: DispatcherGauges?) {
+        if gauges.slicesInFlight != previous?.slicesInFlight { hop.slicesInFlight.record(gauges.slicesInFlight) }
+        if gauges.jobsWaiting != previous?.jobsWaiting { hop.jobsWaiting.record(gauges.jobsWaiting) }
+        if gauges.partitionsPaused != previous?.partitionsPaused { hop.partitionsPaused.record(gauges.partitionsPaused) }
+        if gauges.commitLag != previous?.commitLag { hop.commitLag.record(gauges.commitLag) }
     }
 
     static func recordConsumerLag(_ lag: [Int32: Int64]) {
@@ -108,6 +128,40 @@ public enum WorkerMetrics {
 }
 
 extension WorkerMetrics {
+    /// The handlers of the metrics every hop records, made once. Making them per call (the
+    /// factory's look-up of label and dimensions, twice per record) was a few percent of a
+    /// hop's CPU (docs/benchmarks.md, "The hop"). Made on first use, which in `baton worker`
+    /// comes after ``MetricsBootstrap``; a process that never bootstraps (in-process test
+    /// workers) gets no-op handlers, as it did before.
+    private final class HopHandlers: Sendable {
+        let started: [JobStage: Counter]
+        /// By stage at the start, then by ``result(_:)``.
+        let ended: [JobStage: [String: Counter]]
+        let durations: [JobStage: Metrics.Timer]
+        let handedOn: [HandoffReason: Counter]
+        let slicesInFlight = Gauge(label: WorkerMetrics.slicesInFlight)
+        let jobsWaiting = Gauge(label: WorkerMetrics.jobsWaiting)
+        let partitionsPaused = Gauge(label: WorkerMetrics.partitionsPaused)
+        let commitLag = Gauge(label: WorkerMetrics.commitLag)
+
+        init() {
+            let stages = JobStage.allCases
+            started = Dictionary(uniqueKeysWithValues: stages.map { ($0, Counter(label: slicesStarted, dimensions: [("stage", $0.rawValue)])) })
+            let results = ["handedOn", "handedBack", "finished", "abandoned", "producerFailed"]
+            ended = Dictionary(uniqueKeysWithValues: stages.map { stage in
+                (stage, Dictionary(uniqueKeysWithValues: results.map {
+                    ($0, Counter(label: slicesFinished, dimensions: [("stage", stage.rawValue), ("result", $0)]))
+                }))
+            })
+            durations = Dictionary(uniqueKeysWithValues: stages.map { ($0, Metrics.Timer(label: sliceDuration, dimensions: [("stage", $0.rawValue)])) })
+            handedOn = Dictionary(uniqueKeysWithValues: HandoffReason.allCases.map {
+                ($0, Counter(label: continuations, dimensions: [("reason", $0.rawValue)]))
+            })
+        }
+    }
+
+    private static let hop = HopHandlers()
+
     /// The `result` dimension of a slice that ended.
     static func result(_ end: SliceDispatcherState.SliceEnd) -> String {
         switch end {

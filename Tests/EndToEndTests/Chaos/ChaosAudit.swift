@@ -10,9 +10,6 @@ import Kafka
 struct ChaosAudit: Sendable {
     /// The scenario's table label, e.g. "1 SIGKILL every 5 s".
     var scenario: String
-    /// Some worker logged "no partitions assigned yet" while jobs were left: the local
-    /// broker's group coordinator stalled (docs/chaos.md, "Seen, not explained").
-    var groupStalled = false
     /// Good jobs plus hostile records put on the jobs topic.
     var submitted = 0
     /// Distinct jobs by the status of their last outcome record.

@@ -95,26 +95,20 @@ extension ChaosTests {
             } catch {
                 throw await abandon(harness, fleet, error)
             }
-            var (audit, _) = try await finish(
+            let (audit, _) = try await finish(
                 harness, fleet, scenario: "2 broker frozen \(Int(size.freezeSeconds)) s (session 6 s)",
                 jobs: jobs, within: size.full ? 300 : 180, began: began)
-            audit.groupStalled = audit.lost > 0 && fleet.everyone.values.contains { $0.log.contains("no partitions assigned yet") }
             print("chaos: 2 workers that stopped by themselves after the freeze and were replaced: \(fleet.replaced)")
             // An outcome can still repeat after a lost partition, when the old owner's lands
             // after the new owner looked (README, Outcomes once), so extra ones are shown, not
             // failed; lost, duplicate publishes and inexact uploads must be 0. A worker cut off
             // after publishData, before its token was acknowledged, leaves a publish of unknown
-            // fate: the job ends unconfirmed rather than publish twice.
-            if audit.groupStalled && !size.full {
-                withKnownIssue("the broker's consumer group stalled after the freeze", isIntermittent: true) {
-                    #expect(audit.completed + audit.unconfirmed == jobs.count, "2: every job completed or unconfirmed")
-                }
-                #expect(audit.deadLettered == 0 && audit.duplicatePublishes == 0, "2: nothing dead-lettered or published twice")
-            } else {
-                #expect(
-                    audit.completed + audit.unconfirmed == jobs.count && audit.deadLettered == 0,
-                    "2: every job completed or unconfirmed: \(describe(audit.notCompleted))")
-            }
+            // fate: the job ends unconfirmed rather than publish twice. (The group stall that
+            // once left every job here waiting was Tansu keeping a departed leader; the
+            // adapter works around it: docs/chaos.md, "The group stall after a freeze".)
+            #expect(
+                audit.completed + audit.unconfirmed == jobs.count && audit.deadLettered == 0,
+                "2: every job completed or unconfirmed: \(describe(audit.notCompleted))")
             return audit
         }
     }

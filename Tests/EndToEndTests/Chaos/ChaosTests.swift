@@ -37,16 +37,7 @@ struct ChaosTests {
             do {
                 let audit = try await scenario.run(Self.size)
                 let violations = audit.violations
-                if audit.groupStalled && !Self.size.full {
-                    // Tansu's coordinator sometimes never reassigns after fenced members
-                    // leave (jobs then wait, uncommitted): `make chaos` fails on it; the
-                    // short form inside `make test` reports it as a known issue.
-                    withKnownIssue("the broker's consumer group stalled: \(violations.joined(separator: ", "))", isIntermittent: true) {
-                        #expect(violations.isEmpty, "\(audit.scenario): \(violations.joined(separator: ", "))")
-                    }
-                } else {
-                    #expect(violations.isEmpty, "\(audit.scenario): \(violations.joined(separator: ", ")); not completed: \(describe(audit.notCompleted))")
-                }
+                #expect(violations.isEmpty, "\(audit.scenario): \(violations.joined(separator: ", ")); not completed: \(describe(audit.notCompleted))")
                 audits.append(audit)
             } catch {
                 Issue.record("scenario \(scenario.number) did not run to its audit: \(error)")

@@ -33,6 +33,8 @@ final class SliceDispatcher {
     private var commit: Task<Void, Never>?
     private var timers: [Task<Void, Never>] = []
     private var drainTimerStarted = false
+    /// The gauges as last recorded: unchanged ones are not recorded again.
+    private var recordedGauges: WorkerMetrics.DispatcherGauges?
 
     init(runner: SliceRunner, consumer: KafkaConsumer, inbox: AsyncStream<WorkerEvent>.Continuation, concurrency: Int, handoffGrace: Duration, logger: Logger) {
         self.runner = runner
@@ -97,7 +99,9 @@ final class SliceDispatcher {
             drainTimerStarted = true
             after(handoffGrace, .drainTimedOut)
         }
-        WorkerMetrics.dispatcher(state)
+        let gauges = WorkerMetrics.DispatcherGauges(state)
+        WorkerMetrics.dispatcher(gauges, previous: recordedGauges)
+        recordedGauges = gauges
     }
 
     /// An event that arrived after the loop ended: whoever waits on it goes on.

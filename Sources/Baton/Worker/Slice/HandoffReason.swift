@@ -1,5 +1,5 @@
 /// Why a slice republished its job instead of finishing it; `baton-handoff`.
-public enum HandoffReason: String, Sendable {
+public enum HandoffReason: String, Sendable, CaseIterable {
     /// The slice budget ran out.
     case budget
     /// A step that must not be repeated (publishData, finishDataUpload) just happened:
