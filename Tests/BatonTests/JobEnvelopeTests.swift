@@ -89,6 +89,12 @@ struct JobEnvelopeTests {
         (sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"yesterday""#), "createdAt: expected an ISO-8601 time"),
         (sample.replacingOccurrences(of: #""publishToken":"p","#, with: ""), "stage awaitPublish needs birst.publishToken"),
         (sample.replacingOccurrences(of: #""bucket":"reports""#, with: #""bucket":7"#), "source.bucket: expected String"),
+        // Times no producer meant: waits and durations from them would overflow (a
+        // notBefore of 9999 crashed every worker that took its partition).
+        (sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"1700-01-01T00:00:00Z""#),
+         "createdAt: 1700-01-01T00:00:00.000Z is outside 1970-01-01 to 2199-12-31"),
+        (sample.replacingOccurrences(of: #""notBefore":null"#, with: #""notBefore":"9999-12-31T23:59:59Z""#),
+         "notBefore: 9999-12-31T23:59:59.000Z is outside"),
     ])
     func poison(text: String, reason: String) {
         guard case .failure(let poison) = decode(text) else {
@@ -125,5 +131,17 @@ struct LoopGuardTests {
         #expect(guardrail.violation(job(retries: 0), now: created)?.kind == .retriesExhausted)
         #expect(guardrail.violation(job(), now: created.addingTimeInterval(3601))?.kind == .tooOld)
         #expect(guardrail.violation(job(slices: 10), now: created)?.kind == .tooManySlices)
+    }
+
+    @Test("a notBefore later than the job may live is not waited out: the job runs at once and ends too old")
+    func notBeforeBeyondTheAgeLimit() {
+        var late = job()
+        late.notBefore = created.addingTimeInterval(3601)
+        #expect(guardrail.notBeforeToWaitFor(late) == nil, "waiting would hold the partition's commits back for nothing")
+        #expect(guardrail.violation(late, now: created)?.kind == .tooOld)
+        var backoff = job()
+        backoff.notBefore = created.addingTimeInterval(60)
+        #expect(guardrail.notBeforeToWaitFor(backoff) == backoff.notBefore)
+        #expect(guardrail.violation(backoff, now: created) == nil)
     }
 }

@@ -39,12 +39,34 @@ public enum JobEnvelopeCodec {
         if envelope.birst.uploadedBytes < 0 { return "birst.uploadedBytes: must not be negative" }
         if let size = envelope.source.size, envelope.birst.uploadedBytes > size { return "birst.uploadedBytes: beyond the object's size \(size)" }
         if envelope.target.spaceId.isEmpty || envelope.target.sourceName.isEmpty { return "target: spaceId and sourceName must not be empty" }
+        if let problem = timeOutOfRange(envelope) { return problem }
         switch envelope.stage {
         case .awaitUpload where envelope.birst.uploadToken == nil: return "stage awaitUpload needs birst.uploadToken"
         case .awaitPublish where envelope.birst.publishToken == nil: return "stage awaitPublish needs birst.publishToken"
         case .notify where envelope.result == nil: return "stage notify needs result"
         default: return nil
         }
+    }
+}
+
+extension JobEnvelopeCodec {
+    /// Times an envelope may carry: from 1970 up to (not including) 2200. Outside that no
+    /// producer meant it, and waits and durations computed from it would overflow (a
+    /// `notBefore` of 9999 once crashed every worker that took its partition).
+    static let timeRange = Date(timeIntervalSince1970: 0)..<Date(timeIntervalSince1970: 7_258_118_400)
+
+    static func timeOutOfRange(_ envelope: JobEnvelope) -> String? {
+        let times: [(String, Date?)] = [
+            ("createdAt", envelope.createdAt), ("notBefore", envelope.notBefore), ("firstSliceAt", envelope.firstSliceAt),
+            ("birst.uploadStartedAt", envelope.birst.uploadStartedAt), ("birst.uploadFinishedAt", envelope.birst.uploadFinishedAt),
+            ("birst.publishRequestedAt", envelope.birst.publishRequestedAt), ("birst.publishStartedAt", envelope.birst.publishStartedAt),
+            ("birst.publishFinishedAt", envelope.birst.publishFinishedAt), ("lastError.at", envelope.lastError?.at),
+            ("result.finishedAt", envelope.result?.finishedAt),
+        ]
+        for case let (name, time?) in times where !timeRange.contains(time) {
+            return "\(name): \(Timestamp.format(time)) is outside 1970-01-01 to 2199-12-31"
+        }
+        return nil
     }
 }
 

@@ -75,10 +75,15 @@ public enum WorkerMetrics {
     }
 
     /// `route` is the routing rule's name (from the configuration: low-cardinality), or `none`.
+    /// Ten years: longer job durations are not recorded (beyond ~292 years they would
+    /// overflow `Int64` nanoseconds).
+    static let maximumRecordedSeconds: Double = 10 * 365 * 86_400
+
     static func jobEnded(outcome: String, route: String?, seconds: Double?) {
         let dimensions = [("outcome", outcome), ("route", route ?? "none")]
         Counter(label: jobs, dimensions: dimensions).increment()
-        if let seconds, seconds >= 0 {
+        // An envelope's createdAt is the producer's word: one centuries old must not trap.
+        if let seconds, seconds >= 0, seconds < maximumRecordedSeconds {
             Metrics.Timer(label: jobDuration, dimensions: dimensions).recordNanoseconds(Int64(seconds * 1e9))
         }
     }

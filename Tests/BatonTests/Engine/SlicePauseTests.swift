@@ -51,13 +51,20 @@ struct SlicePauseTests {
         #expect(ContinuousClock.now - started < interval)
     }
 
-    @Test("cancelling the slice's task ends its pause")
+    @Test("cancelling the slice's task ends its pause, and every later pause, with 'hand off'")
     func cancellation() async {
         let interval = TestTime.seconds(600)
         let started = ContinuousClock.now
-        let task = Task { await context().pause(for: interval) }
+        let task = Task { () -> [Bool] in
+            let context = context()
+            var answers = [await context.pause(for: interval)]
+            // A loop of pauses in a cancelled slice (its partition lost) once spun here,
+            // logging a notice per turn, until the deadline: each must say "hand off".
+            for _ in 0..<3 { answers.append(await context.pause(for: .milliseconds(1))) }
+            return answers
+        }
         task.cancel()
-        _ = await task.value
+        #expect(await task.value == [false, false, false, false])
         #expect(ContinuousClock.now - started < interval)
     }
 

@@ -85,7 +85,9 @@ final class PauseTimer: Sendable {
             }
             for sleeper in due { sleeper.resume() }
             if let next {
-                let wait = next - .now
+                // At most an hour per wait: the thread looks again then, and a wait of
+                // centuries (a hostile notBefore) cannot overflow the nanoseconds below.
+                let wait = min(next - .now, .seconds(3600))
                 if wait > .zero {
                     let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
                     _ = wakeThread.wait(timeout: .now() + .nanoseconds(Int(max(nanoseconds, 1))))

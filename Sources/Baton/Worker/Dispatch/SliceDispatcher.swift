@@ -140,7 +140,8 @@ final class SliceDispatcher {
         case .failure: nil
         }
         let (ticket, actions) = state.admit(
-            partition: message.topicPartition, offset: message.offset, job: job, notBefore: (try? decoded.get())?.notBefore,
+            partition: message.topicPartition, offset: message.offset, job: job,
+            notBefore: (try? decoded.get()).flatMap { LoopGuard(runner.env.worker).notBeforeToWaitFor($0) },
             now: runner.env.clock.now, timestamp: message.timestamp,
             producedHere: message.header(JobHeaders.worker).map { $0 == workerID } ?? false
         )

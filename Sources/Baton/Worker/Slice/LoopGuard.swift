@@ -22,6 +22,21 @@ public struct LoopGuard: Sendable {
             return (.tooOld, "job is \(Int(age)) s old; the limit is \(ConfigDuration.format(maxJobAge))")
         }
         if job.slices >= maxSlices { return (.tooManySlices, "\(job.slices) slices; the limit is \(maxSlices)") }
+        if let notBefore = job.notBefore, !isWorthWaiting(for: notBefore, job) {
+            return (.tooOld, "notBefore \(Timestamp.format(notBefore)) is later than createdAt + \(ConfigDuration.format(maxJobAge)): the job would be too old before it may run")
+        }
         return nil
+    }
+
+    /// The `notBefore` the dispatcher waits out, or nil when the job would be too old by
+    /// then (later than `createdAt + maxJobAge`): such a job runs at once, and
+    /// ``violation(_:now:)`` ends it, instead of holding its partition's commits back.
+    public func notBeforeToWaitFor(_ job: JobEnvelope) -> Date? {
+        guard let notBefore = job.notBefore, isWorthWaiting(for: notBefore, job) else { return nil }
+        return notBefore
+    }
+
+    private func isWorthWaiting(for notBefore: Date, _ job: JobEnvelope) -> Bool {
+        notBefore.timeIntervalSince(job.createdAt) <= maxJobAge.seconds
     }
 }

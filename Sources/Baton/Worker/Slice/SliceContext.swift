@@ -46,10 +46,12 @@ public struct SliceContext: Sendable {
     /// false when the slice should hand off instead of doing more work afterwards.
     public func pause(for duration: Duration) async -> Bool {
         let wakeAt = ContinuousClock.now + duration
-        guard wakeAt < workDeadline, !isStopRequested else { return false }
+        guard wakeAt < workDeadline, !isStopRequested, !Task.isCancelled else { return false }
         // One shared timer thread, not a sleeping task per waiting slice (issue 10).
         await PauseTimer.shared.sleep(until: wakeAt, stop: stop)
-        return !shouldHandOff
+        // A cancelled slice (its partition lost) returns from the timer at once: without
+        // this check a loop of pauses would spin until the deadline.
+        return !shouldHandOff && !Task.isCancelled
     }
 }
 
