@@ -60,7 +60,7 @@ extension ChaosTests {
             HostileRecord(key: Array(id.utf8), value: Array(envelope(id: id, bucket: bucket, key: "x.csv", stem: "x", change: change).utf8))
         }
         func replacing(_ old: String, _ new: String) -> HostileRecord { job { $0.replacingOccurrences(of: old, with: new) } }
-        switch index % 26 {
+        switch index % 28 {
         case 0: return HostileRecord(key: Array(id.utf8), value: Array(#"{"version":1,"jobId":"\#(id)","#.utf8))
         case 1: return HostileRecord(key: nil, value: (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ index) } + Array("\(index)".utf8))
         case 2: return HostileRecord(key: Array(id.utf8), value: [])
@@ -91,6 +91,10 @@ extension ChaosTests {
         case 23:  // a large value (1 MiB of padding inside the JSON)
             return HostileRecord(key: Array(id.utf8), value: Array(#"{"version":1,"jobId":"\#(id)","pad":"\#(String(repeating: "p", count: 1 << 20))"}"#.utf8))
         case 24: return HostileRecord(key: nil, value: job { $0.replacingOccurrences(of: #""jobId":"\#(id)""#, with: #""jobId":"","n":\#(index)"#) }.value)
+        // Times no producer meant: a notBefore of 9999 once crashed every worker that took
+        // its partition (a wait overflowed), a createdAt of 1700 the one that ended it.
+        case 25: return replacing(#""retriesLeft":50"#, #""retriesLeft":50,"notBefore":"9999-12-31T23:59:59Z""#)
+        case 26: return job { $0.replacingOccurrences(of: #""createdAt":"[^"]*""#, with: #""createdAt":"1700-01-01T00:00:00Z""#, options: .regularExpression) }
         default: return replacing(#""spaceId":"space-x""#, #""spaceId":"""#)
         }
     }
