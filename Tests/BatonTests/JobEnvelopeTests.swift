@@ -89,6 +89,8 @@ struct JobEnvelopeTests {
         (sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"yesterday""#), "createdAt: expected an ISO-8601 time"),
         (sample.replacingOccurrences(of: #""publishToken":"p","#, with: ""), "stage awaitPublish needs birst.publishToken"),
         (sample.replacingOccurrences(of: #""bucket":"reports""#, with: #""bucket":7"#), "source.bucket: expected String"),
+        (sample.replacingOccurrences(of: #""retriesLeft":3"#, with: #""retriesLeft":1.5"#), "or a number its field cannot hold"),
+        (sample.replacingOccurrences(of: #""retriesLeft":3"#, with: #""retriesLeft":99999999999999999999"#), "or a number its field cannot hold"),
         // Times no producer meant: waits and durations from them would overflow (a
         // notBefore of 9999 crashed every worker that took its partition).
         (sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"1700-01-01T00:00:00Z""#),

@@ -85,7 +85,9 @@ extension DecodingError {
         case .keyNotFound(let key, let context):
             return "\(path(context.codingPath + [key])): missing"
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return "not valid JSON" }
+            // Foundation reports a number it cannot represent (1.5 or 1e20 for an Int)
+            // without a path or detail, exactly as broken JSON: say both.
+            if context.codingPath.isEmpty { return "not valid JSON, or a number its field cannot hold (e.g. 1.5 or 1e20 for an integer)" }
             return "\(path(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "not a job envelope"
