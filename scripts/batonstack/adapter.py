@@ -105,7 +105,7 @@ class RequestScanner:
             self.pending[correlation_id] = api_version
 
 
-class ResponseRewriter:
+class ResponseRewriter(wire.FrameRewriter):
     """Passes the broker->client byte stream through, rewriting ApiVersions v3+ responses.
 
     Bytes of ordinary frames are released as soon as the frame's correlation id is known
@@ -113,38 +113,11 @@ class ResponseRewriter:
     """
 
     def __init__(self, pending: "dict[int, int]", on_rewrite=None):
+        super().__init__()
         self.pending = pending
         self.on_rewrite = on_rewrite or (lambda correlation_id, version, before, after: None)
-        self._head = bytearray()  # frame length + correlation id, while incomplete
-        self._stream = 0  # payload bytes of the current frame to release unchanged
-        self._hold = None  # the frame being held for rewriting (bytearray), if any
-        self._hold_left = 0
-        self.lost = False
 
-    def feed(self, data: bytes) -> bytes:
-        out = bytearray()
-        pos = 0
-        while pos < len(data):
-            if self.lost:
-                out += data[pos:]
-                break
-            if self._stream:
-                step = min(self._stream, len(data) - pos)
-                out += data[pos : pos + step]
-                self._stream -= step
-                pos += step
-            elif self._hold is not None:
-                step = min(self._hold_left, len(data) - pos)
-                self._hold += data[pos : pos + step]
-                self._hold_left -= step
-                pos += step
-                if not self._hold_left:
-                    out += self._release_held()
-            else:
-                pos = self._fill_head(data, pos, out)
-        return bytes(out)
-
-    def _fill_head(self, data: bytes, pos: int, out: bytearray) -> int:
+    def _read_head(self, data: bytes, pos: int, out: bytearray) -> int:
         if len(self._head) < 4:
             want = 4
         else:  # never take bytes past the end of a (malformed) frame shorter than 4
@@ -158,31 +131,21 @@ class ResponseRewriter:
         if length < 0 or length > wire.MAX_FRAME:
             log.warning("response stream has a frame length of %d; passing it through blindly", length)
             self.lost = True
-            out += self._head
-            self._head.clear()
+            self._pass_head(out)
         elif len(self._head) == 4 + min(4, length):
             self._route_frame(length, out)
         return pos
 
     def _route_frame(self, length: int, out: bytearray) -> None:
         """Decides, with length and correlation id known, whether to hold or stream the frame."""
-        head = bytes(self._head)
-        self._head.clear()
-        have = len(head) - 4
-        if have == 4:
-            correlation_id = struct.unpack_from(">i", head, 4)[0]
+        if len(self._head) == 8:
+            correlation_id = struct.unpack_from(">i", self._head, 4)[0]
             if correlation_id in self.pending and length <= MAX_REWRITE_FRAME:
-                self._hold = bytearray(head)
-                self._hold_left = length - have
-                if not self._hold_left:
-                    out += self._release_held()
+                self._hold_frame(length, out)
                 return
-        out += head
-        self._stream = length - have
+        self._stream_frame(length, out)
 
-    def _release_held(self) -> bytes:
-        held = bytes(self._hold)
-        self._hold = None
+    def _release(self, held: bytes) -> bytes:
         payload = held[4:]
         correlation_id = wire.response_correlation_id(payload)
         version = self.pending.pop(correlation_id)

@@ -170,7 +170,7 @@ def defer_leave(payload: bytes, defer=lambda group, member: True) -> "tuple[byte
     return bytes(out), [_text(m) for m in members], _text(group)
 
 
-class LeaveGroupRewriter:
+class LeaveGroupRewriter(wire.FrameRewriter):
     """Passes the client->broker stream through, holding and rewriting LeaveGroup frames.
 
     Other frames stream through as soon as their first 8 bytes (length, api key, version)
@@ -178,77 +178,41 @@ class LeaveGroupRewriter:
     """
 
     def __init__(self, number: int, enabled: bool = True, leaders: "GroupLeaders | None" = None):
+        super().__init__()
         self.number = number
         self.enabled = enabled
         self.leaders = leaders  # None: every leave is deferred
-        self._head = bytearray()
-        self._stream = 0
-        self._hold = None
-        self._hold_left = 0
-        self.lost = False
         self.deferred = 0
 
     def feed(self, data: bytes) -> bytes:
-        if not self.enabled or self.lost:
-            return data
-        if self._stream >= len(data):  # the common case: the middle of a big frame
-            self._stream -= len(data)
-            return data
-        out = bytearray()
-        pos = 0
-        while pos < len(data):
-            if self.lost:
-                out += data[pos:]
-                break
-            if self._stream:
-                step = min(self._stream, len(data) - pos)
-                out += data[pos : pos + step]
-                self._stream -= step
-                pos += step
-            elif self._hold is not None:
-                step = min(self._hold_left, len(data) - pos)
-                self._hold += data[pos : pos + step]
-                self._hold_left -= step
-                pos += step
-                if not self._hold_left:
-                    out += self._release()
-            else:
-                take = data[pos : pos + (4 if len(self._head) < 4 else 8) - len(self._head)]
-                self._head += take
-                pos += len(take)
-                if len(self._head) == 4:
-                    length = struct.unpack_from(">i", self._head)[0]
-                    if length < 0 or length > wire.MAX_FRAME:
-                        self._pass_head(out)  # not Kafka framing: stop looking
-                        self.lost = True
-                    elif length < 4:  # too short for an api key and version: not ours
-                        self._stream = length
-                        self._pass_head(out)
-                elif len(self._head) == 8:
-                    self._route(out)
-        return bytes(out)
+        return super().feed(data) if self.enabled else data
 
-    def _pass_head(self, out: bytearray) -> None:
-        out += self._head
-        self._head.clear()
+    def _read_head(self, data: bytes, pos: int, out: bytearray) -> int:
+        take = data[pos : pos + (4 if len(self._head) < 4 else 8) - len(self._head)]
+        self._head += take
+        pos += len(take)
+        if len(self._head) == 4:
+            length = struct.unpack_from(">i", self._head)[0]
+            if length < 0 or length > wire.MAX_FRAME:
+                self._pass_head(out)  # not Kafka framing: stop looking
+                self.lost = True
+            elif length < 4:  # too short for an api key and version: not ours
+                self._stream = length
+                self._pass_head(out)
+        elif len(self._head) == 8:
+            self._route(out)
+        return pos
 
     def _route(self, out: bytearray) -> None:
         length, key, version = struct.unpack_from(">ihh", self._head)
         if key == LEAVE_GROUP and version <= MAX_VERSION and length <= MAX_HELD:
-            self._hold = bytearray(self._head)
-            self._hold_left = length - 4
-            self._head.clear()
-            if not self._hold_left:
-                out += self._release()
+            self._hold_frame(length, out)
             return
         if key == LEAVE_GROUP:
             log.warning("conn #%d LeaveGroup v%d passes unchanged (only v0-v%d are deferred)", self.number, version, MAX_VERSION)
-        self._stream = length - 4
-        self._pass_head(out)
+        self._stream_frame(length, out)
 
-    def _release(self) -> bytes:
-        held = bytes(self._hold)
-        self._hold = None
+    def _release(self, held: bytes) -> bytes:
         defer = self.leaders.may_lead if self.leaders is not None else (lambda group, member: True)
         try:
             payload, members, group = defer_leave(held[4:], defer)

@@ -158,6 +158,77 @@ def parse_api_versions_v0_response(payload: bytes) -> "tuple[int, int, int]":
     return correlation_id, error_code, count
 
 
+class FrameRewriter:
+    """Passes a stream of Kafka frames through, holding whole the frames a subclass picks
+    (to rewrite them in `_release`) and passing every other byte on as soon as it arrives.
+
+    A subclass reads each frame's first bytes into `_head` in `_read_head`, then calls
+    `_hold_frame` or `_stream_frame`; `_pass_head` with `lost = True` gives up on framing.
+    """
+
+    def __init__(self):
+        self._head = bytearray()  # the current frame's first bytes, while undecided
+        self._stream = 0  # bytes of the current frame still to pass unchanged
+        self._hold = None  # the frame being held for rewriting (bytearray), if any
+        self._hold_left = 0
+        self.lost = False
+
+    def feed(self, data: bytes) -> bytes:
+        if self.lost:
+            return data
+        if self._stream >= len(data):  # the common case: the middle of a big frame
+            self._stream -= len(data)
+            return data
+        out = bytearray()
+        pos = 0
+        while pos < len(data):
+            if self.lost:
+                out += data[pos:]
+                break
+            if self._stream:
+                step = min(self._stream, len(data) - pos)
+                out += data[pos : pos + step]
+                self._stream -= step
+                pos += step
+            elif self._hold is not None:
+                step = min(self._hold_left, len(data) - pos)
+                self._hold += data[pos : pos + step]
+                self._hold_left -= step
+                pos += step
+                if not self._hold_left:
+                    out += self._release_hold()
+            else:
+                pos = self._read_head(data, pos, out)
+        return bytes(out)
+
+    def _read_head(self, data: bytes, pos: int, out: bytearray) -> int:
+        raise NotImplementedError
+
+    def _release(self, held: bytes) -> bytes:
+        """The held frame (length prefix included) as it goes on."""
+        raise NotImplementedError
+
+    def _hold_frame(self, length: int, out: bytearray) -> None:
+        self._hold = bytearray(self._head)
+        self._hold_left = length - (len(self._head) - 4)
+        self._head.clear()
+        if not self._hold_left:
+            out += self._release_hold()
+
+    def _stream_frame(self, length: int, out: bytearray) -> None:
+        self._stream = length - (len(self._head) - 4)
+        self._pass_head(out)
+
+    def _pass_head(self, out: bytearray) -> None:
+        out += self._head
+        self._head.clear()
+
+    def _release_hold(self) -> bytes:
+        held = bytes(self._hold)
+        self._hold = None
+        return self._release(held)
+
+
 class Frames:
     """Cuts a byte stream into whole frames (payloads), keeping only those whose first 8
     payload bytes `want` accepts; the others are skipped without being buffered."""

@@ -8,6 +8,7 @@ import time
 import unittest
 
 from batonstack import leavegroup, wire
+from batonstack.grouptrace import Reader
 
 from . import support
 from .support import HOST
@@ -132,7 +133,7 @@ class Member:
         for _ in range(r.take(">i")):
             members.append(r.string())
             r.string()
-            r.blob()
+            r.bytes_()
         self.member_id = member
         return error, generation, leader, members
 
@@ -151,26 +152,6 @@ class Member:
     def leave(self) -> int:
         r = Reader(self.receive(self.send(13, 1, string(self.member_id))), 8)
         return r.take(">h")
-
-
-class Reader:
-    def __init__(self, buf: bytes, pos: int):
-        self.buf, self.pos = buf, pos
-
-    def take(self, fmt: str):
-        value = struct.unpack_from(fmt, self.buf, self.pos)[0]
-        self.pos += struct.calcsize(fmt)
-        return value
-
-    def string(self):
-        n = self.take(">h")
-        text = self.buf[self.pos : self.pos + max(n, 0)].decode()
-        self.pos += max(n, 0)
-        return text if n >= 0 else None
-
-    def blob(self):
-        n = self.take(">i")
-        self.pos += max(n, 0)
 
 
 class LeaderLeavesWhileForming(unittest.TestCase):
