@@ -116,6 +116,7 @@ struct EnvironmentFaultTests {
         // Before the fix the worker went on waiting for the login's answer (up to birst.callTimeout).
         #expect(try await worker.wait(timeout: .seconds(15)) == 0)
         #expect(worker.logged("stopped before the start-up check passed"))
+        #expect(worker.logged("worker stopped"), "the usual last line")
         #expect(!worker.logged("worker started"), "it never joined the group")
     }
 }

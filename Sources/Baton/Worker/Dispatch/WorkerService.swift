@@ -25,7 +25,12 @@ public final class WorkerService: Service {
     public func run() async throws {
         let settings = configuration.worker
         guard try await environmentReady() else {
+            let started = ContinuousClock.now
             await dependencies.shutdown(timeout: settings.shutdownGrace)
+            // The same last line as after serving: what operators and tests look for.
+            logger.info("worker stopped", metadata: [
+                "shutdownSeconds": "\((ContinuousClock.now - started).seconds)", "joinedGroup": "false",
+            ])
             return
         }
         let handoffGrace = settings.shutdownGrace * 0.6
