@@ -81,27 +81,6 @@ struct EnvironmentFaultTests {
         #expect(try await worker.wait(timeout: .seconds(20)) == 0)
     }
 
-    @Test("a Birst that takes the connection and never answers: the start-up check fails as unreachable, and the worker joins once Birst answers")
-    func silentBirstAtStart() async throws {
-        let settings = Self.settings.merging(["birst.callTimeout": "1s"]) { $1 }
-        let harness = try await EndToEndHarness("start-silent", settings: settings) { simulator in
-            simulator.settings.faults.operations["Login"] = FaultKnobs(latencySeconds: 5)
-        }
-        defer { Task { await harness.stop() } }
-        let worker = try harness.spawnWorker("w")
-        defer { worker.kill() }
-        try await eventually(30, "the start-up check to fail") {
-            worker.logLines.contains { $0["errorKind"] == "birst-unreachable" && ($0["msg"] ?? "").contains("no answer within") }
-        }
-        #expect(!worker.hasAssignment, "it did not join the group")
-        #expect(!worker.logged("worker started"))
-        harness.simulator.updateSettings { $0.faults.operations["Login"] = nil }
-        try await eventually(40, "the worker to join once Birst answers") { worker.hasAssignment }
-        #expect(worker.logged("start-up check passed: Birst login works and S3 is readable"))
-        worker.signal(SIGTERM)
-        #expect(try await worker.wait(timeout: .seconds(20)) == 0)
-    }
-
     @Test("SIGTERM while the start-up check waits for a silent Birst: the worker stops at once, without joining the group")
     func sigtermDuringStartupCheck() async throws {
         let settings = Self.settings.merging(["birst.callTimeout": "120s"]) { $1 }
