@@ -75,15 +75,12 @@ public enum WorkerMetrics {
     }
 
     /// `route` is the routing rule's name (from the configuration: low-cardinality), or `none`.
-    /// Ten years: longer job durations are not recorded (beyond ~292 years they would
-    /// overflow `Int64` nanoseconds).
-    static let maximumRecordedSeconds: Double = 10 * 365 * 86_400
-
     static func jobEnded(outcome: String, route: String?, seconds: Double?) {
         let dimensions = [("outcome", outcome), ("route", route ?? "none")]
         Counter(label: jobs, dimensions: dimensions).increment()
-        // An envelope's createdAt is the producer's word: one centuries old must not trap.
-        if let seconds, seconds >= 0, seconds < maximumRecordedSeconds {
+        // No trap on `Int64` nanoseconds: envelope times are 1970-2199
+        // (``JobEnvelopeCodec/timeRange``), so a job's age stays far below ~292 years.
+        if let seconds, seconds >= 0 {
             Metrics.Timer(label: jobDuration, dimensions: dimensions).recordNanoseconds(Int64(seconds * 1e9))
         }
     }
@@ -152,7 +149,7 @@ extension WorkerMetrics {
         init() {
             let stages = JobStage.allCases
             started = Dictionary(uniqueKeysWithValues: stages.map { ($0, Counter(label: slicesStarted, dimensions: [("stage", $0.rawValue)])) })
-            let results = ["handedOn", "handedBack", "finished", "abandoned", "producerFailed"]
+            let results = [SliceDispatcherState.SliceEnd.handedOn, .handedBack, .finished, .abandoned, .producerFailed("")].map(result)
             ended = Dictionary(uniqueKeysWithValues: stages.map { stage in
                 (stage, Dictionary(uniqueKeysWithValues: results.map {
                     ($0, Counter(label: slicesFinished, dimensions: [("stage", stage.rawValue), ("result", $0)]))

@@ -265,8 +265,6 @@ private final class Shared: Sendable {
 
     /// Returns once fewer than `limit` copies are in flight.
     func waitForRoom(below limit: Int) async {
-        // Nearly always there is room: no continuation per record then.
-        if state.withLock({ $0.inFlight < limit }) { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLock { state -> Bool in
                 if state.inFlight < limit { return true }

@@ -27,10 +27,7 @@ public final class WorkerService: Service {
         guard try await environmentReady() else {
             let started = ContinuousClock.now
             await dependencies.shutdown(timeout: settings.shutdownGrace)
-            // The same last line as after serving: what operators and tests look for.
-            logger.info("worker stopped", metadata: [
-                "shutdownSeconds": "\((ContinuousClock.now - started).seconds)", "joinedGroup": "false",
-            ])
+            logStopped(since: started, joinedGroup: false)
             return
         }
         let handoffGrace = settings.shutdownGrace * 0.6
@@ -121,7 +118,7 @@ public final class WorkerService: Service {
         await close(consumer, within: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
         reader.cancel()
         await dependencies.shutdown(timeout: max(settings.shutdownGrace - (ContinuousClock.now - started), .seconds(1)))
-        logger.info("worker stopped", metadata: ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"])
+        logStopped(since: started, joinedGroup: true)
         // A worker that stopped because consuming or producing failed must not look like
         // a clean exit: the orchestrator restarts it, and the messages come back.
         if let failure { throw failure }
@@ -197,5 +194,13 @@ extension WorkerService {
     private static func recordLag(_ consumer: KafkaConsumer) async {
         let lag = await consumer.lag()
         WorkerMetrics.recordConsumerLag(Dictionary(lag.map { ($0.key.partition, $0.value) }) { a, _ in a })
+    }
+
+    /// The worker's last line, whether it served or stopped before joining the group:
+    /// what operators and the shutdown tests look for.
+    private func logStopped(since started: ContinuousClock.Instant, joinedGroup: Bool) {
+        var metadata: Logger.Metadata = ["shutdownSeconds": "\((ContinuousClock.now - started).seconds)"]
+        if !joinedGroup { metadata["joinedGroup"] = "false" }
+        logger.info("worker stopped", metadata: metadata)
     }
 }
