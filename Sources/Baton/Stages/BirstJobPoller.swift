@@ -1,5 +1,6 @@
 import Birst
 import Foundation
+import Logging
 
 /// Polls a Birst job token until it completes or the slice must hand off; shared by
 /// the two await stages.
@@ -41,13 +42,20 @@ struct BirstJobPoller: Sendable {
                 } else { nil }
             }
             if let complete { return .complete(complete) }
-            context.logger.debug("Birst job not complete yet")
+            Self.logNotComplete(context.logger)
             guard await context.pause(for: pollInterval - (ContinuousClock.now - dueAt)) else {
                 // Keep the poll cadence across slices: the next slice waits out the interval.
                 let wait = pollInterval - (ContinuousClock.now - dueAt)
                 return .handOff(nextPoll: context.isStopRequested || wait <= .zero ? nil : clock.after(wait))
             }
         }
+    }
+
+    /// Not inlined: the log call's temporaries would widen ``poll(_:context:)``'s async
+    /// frame, which every waiting job keeps (issue 10).
+    @inline(never)
+    private static func logNotComplete(_ logger: Logger) {
+        logger.debug("Birst job not complete yet")
     }
 
     /// Runs one Birst call in a child task. A task keeps the memory of its deepest stack of

@@ -46,24 +46,36 @@ public struct SliceRunner: Sendable {
         case .failure(let poison):
             try await deadLetterPoison(input, reason: poison.message, recordOutcome: !keyOfFinishedJob, mayBeRedelivered: mayBeRedelivered, logger: logger)
             return .finished
-        case .success(var job):
-            logger[metadataKey: "jobId"] = "\(job.jobId)"
-            logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
-            if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
-                return try await endByLoopGuard(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
-            }
-            // Metrics: slices by stage at the start, and how they ended.
-            let metricsStage = job.stage, metricsStarted = ContinuousClock.now
-            WorkerMetrics.sliceStarted(stage: metricsStage)
-            do {
-                let end = try await runSlice(
-                    &job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, announcePublishIntent: announcePublishIntent, logger: logger)
-                WorkerMetrics.sliceEnded(stage: metricsStage, result: WorkerMetrics.result(end), started: metricsStarted)
-                return end
-            } catch {
-                WorkerMetrics.sliceEnded(stage: metricsStage, result: "abandoned", started: metricsStarted)
-                throw error
-            }
+        case .success(let job):
+            return try await process(job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, announcePublishIntent: announcePublishIntent, logger: logger)
+        }
+    }
+
+    /// A readable job's slice. Not inlined into the caller, whose frame then held the poison
+    /// path's values too: a waiting slice keeps every async frame on its path for as long as
+    /// it waits, and `process`'s was 3 KiB of each waiting job (issue 10).
+    @inline(never)
+    private func process(
+        _ job: JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool,
+        announcePublishIntent: @escaping @Sendable (Int) async -> Void, logger: consuming Logger
+    ) async throws -> SliceDispatcherState.SliceEnd {
+        var job = job
+        logger[metadataKey: "jobId"] = "\(job.jobId)"
+        logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+        if job.result == nil, let (kind, reason) = LoopGuard(env.worker).violation(job, now: env.clock.now) {
+            return try await endByLoopGuard(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: mayBeRedelivered, logger: logger)
+        }
+        // Metrics: slices by stage at the start, and how they ended.
+        let metricsStage = job.stage, metricsStarted = ContinuousClock.now
+        WorkerMetrics.sliceStarted(stage: metricsStage)
+        do {
+            let end = try await runSlice(
+                &job, input: input, stop: stop, mayBeRedelivered: mayBeRedelivered, announcePublishIntent: announcePublishIntent, logger: logger)
+            WorkerMetrics.sliceEnded(stage: metricsStage, result: WorkerMetrics.result(end), started: metricsStarted)
+            return end
+        } catch {
+            WorkerMetrics.sliceEnded(stage: metricsStage, result: "abandoned", started: metricsStarted)
+            throw error
         }
     }
 
@@ -96,14 +108,13 @@ public struct SliceRunner: Sendable {
 
     private func runSlice(
         _ job: inout JobEnvelope, input: KafkaMessage, stop: StopSignal, mayBeRedelivered: Bool,
-        announcePublishIntent: @escaping @Sendable (Int) async -> Void, logger: Logger
+        announcePublishIntent: @escaping @Sendable (Int) async -> Void, logger: consuming Logger
     ) async throws -> SliceDispatcherState.SliceEnd {
         job.slices += 1
         job.firstSliceAt = job.firstSliceAt ?? env.clock.now
         job.notBefore = nil
-        var logger = logger
         logger[metadataKey: "slice"] = "\(job.slices)"
-        var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: logger)
+        var context = SliceContext(slice: job.slices, budget: env.worker.sliceBudget, safetyMargin: env.worker.safetyMargin, stop: stop, logger: copy logger)
         context.mayBeRedelivered = mayBeRedelivered
         context.message = input
         context.recordPublishIntent = { [env, logger] intent in
@@ -111,12 +122,19 @@ public struct SliceRunner: Sendable {
             try await env.deliver([env.records.continuation(intent, input: input, reason: .publishIntent)], logger: logger)
             logger.info("publish intent recorded", metadata: ["intentSlices": "\(intent.slices)"])
         }
-        logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
+        Self.logStarted(job, logger: logger)
         if env.worker.benchmarkNoIO {
             // Benchmark only: the hop without the stage's Birst and S3 calls.
             return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
         }
         return try await runStages(&job, input: input, context: context, afterDeadLetter: false)
+    }
+
+    /// Not inlined: the log call's temporaries would widen ``runSlice``'s async frame,
+    /// which every waiting slice keeps (issue 10).
+    @inline(never)
+    private static func logStarted(_ job: JobEnvelope, logger: Logger) {
+        logger.info("slice started", metadata: ["retriesLeft": "\(job.retriesLeft)", "uploadedBytes": "\(job.birst.uploadedBytes)"])
     }
 
     /// Runs stages while the slice lasts; every way a slice ends is decided here.
@@ -130,7 +148,11 @@ public struct SliceRunner: Sendable {
         var notifyNow = afterDeadLetter
         let stop = context.stop
         while true {
-            context.logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+            // Set only when it changes (the caller's logger names the slice's first stage):
+            // each change copies the metadata dictionary, about 600 bytes that every waiting
+            // slice kept (issue 10).
+            let stageName = Logger.MetadataValue.string(job.stage.rawValue)
+            if context.logger[metadataKey: "stage"] != stageName { context.logger[metadataKey: "stage"] = stageName }
             if !notifyNow, context.shouldHandOff {
                 return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
             }
@@ -141,33 +163,11 @@ public struct SliceRunner: Sendable {
                 // A publish intent the producer could not deliver: nothing more can be.
                 throw failure
             } catch {
-                switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
-                case .outOfTime:
-                    return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
-                case .transient(let kind, let message):
-                    let count = job.lastError?.kind == kind.rawValue ? (job.lastError?.count ?? 1) + 1 : 1
-                    job.lastError = JobError(kind: kind.rawValue, message: message, count: count)
-                    let delay = env.backoff.delay(afterFailures: count)
-                    job.notBefore = env.clock.after(delay)
-                    context.logger.warning("transient error; backing off", metadata: [
-                        "error": "\(message)", "errorKind": "\(kind.rawValue)", "retryInSeconds": "\(Int(delay.seconds))",
-                    ])
-                    return try await handOff(&job, input: input, reason: .backoff, stop: stop, logger: context.logger)
-                case .deadLetter(let kind, let reason):
-                    try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger)
+                guard let end = try await recover(from: error, &job, input: input, context: context) else {
                     notifyNow = true
                     continue
-                case .environment(let fault):
-                    // Not this job's fault: no retry spent, nothing dead-lettered; the
-                    // worker pauses until the fault clears.
-                    await env.health.failed(fault)
-                    job.lastError = JobError(kind: fault.kind, message: fault.description)
-                    job.notBefore = env.clock.after(env.worker.environmentRecheck)
-                    context.logger.warning("environment fault; handing the job on", metadata: [
-                        "errorKind": "\(fault.kind)", "retryInSeconds": "\(Int(env.worker.environmentRecheck.seconds))",
-                    ])
-                    return try await handOff(&job, input: input, reason: .environment, stop: stop, logger: context.logger)
                 }
+                return end
             }
             switch step {
             case .next:
@@ -179,6 +179,42 @@ public struct SliceRunner: Sendable {
                 context.logger.info("job finished", metadata: ["status": "\(job.result?.status.rawValue ?? "")", "slices": "\(job.slices)"])
                 return .finished
             }
+        }
+    }
+
+    /// How a slice goes on after its stage threw: the slice's end, or nil when the job was
+    /// dead-lettered and its notifications are due now. Not inlined into ``runStages``,
+    /// whose frame every waiting slice keeps (issue 10).
+    @inline(never)
+    private func recover(
+        from error: any Error, _ job: inout JobEnvelope, input: KafkaMessage, context: SliceContext
+    ) async throws -> SliceDispatcherState.SliceEnd? {
+        let stop = context.stop
+        switch SliceFailure.classify(error, previous: job.lastError, bucket: job.source.bucket) {
+        case .outOfTime:
+            return try await handOff(&job, input: input, reason: .budget, stop: stop, logger: context.logger)
+        case .transient(let kind, let message):
+            let count = job.lastError?.kind == kind.rawValue ? (job.lastError?.count ?? 1) + 1 : 1
+            job.lastError = JobError(kind: kind.rawValue, message: message, count: count)
+            let delay = env.backoff.delay(afterFailures: count)
+            job.notBefore = env.clock.after(delay)
+            context.logger.warning("transient error; backing off", metadata: [
+                "error": "\(message)", "errorKind": "\(kind.rawValue)", "retryInSeconds": "\(Int(delay.seconds))",
+            ])
+            return try await handOff(&job, input: input, reason: .backoff, stop: stop, logger: context.logger)
+        case .deadLetter(let kind, let reason):
+            try await deadLetter(&job, input: input, kind: kind, reason: reason, mayBeRedelivered: context.mayBeRedelivered, logger: context.logger)
+            return nil
+        case .environment(let fault):
+            // Not this job's fault: no retry spent, nothing dead-lettered; the
+            // worker pauses until the fault clears.
+            await env.health.failed(fault)
+            job.lastError = JobError(kind: fault.kind, message: fault.description)
+            job.notBefore = env.clock.after(env.worker.environmentRecheck)
+            context.logger.warning("environment fault; handing the job on", metadata: [
+                "errorKind": "\(fault.kind)", "retryInSeconds": "\(Int(env.worker.environmentRecheck.seconds))",
+            ])
+            return try await handOff(&job, input: input, reason: .environment, stop: stop, logger: context.logger)
         }
     }
 
