@@ -1,12 +1,12 @@
 /// The consumer's bookkeeping between librdkafka and the application: per-partition
 /// buffers, who is paused (by the application, for backpressure, at the librdkafka level),
-/// the assignment, and callers suspended in `next()`.
+/// the assignment, and callers suspended in `next()` or `nextBatch(max:)`.
 ///
 /// A value type without C or threads, so its rules can be tested on their own. Every
 /// mutation happens under `ConsumerContext.state`'s lock; each method returns what the
 /// caller must do outside the lock (resume continuations, pause/resume in librdkafka).
 struct ConsumerState {
-    typealias Waiter = CheckedContinuation<KafkaConsumerEvent?, any Error>
+    typealias Waiter = ConsumerWaiter
 
     enum Lifecycle: Equatable {
         case running
@@ -15,7 +15,8 @@ struct ConsumerState {
     }
 
     struct PartitionBuffer {
-        private var storage: [(sequence: UInt64, message: KafkaMessage)] = []
+        /// Each message's size is kept with it: counted once, not again when it leaves.
+        private var storage: [(sequence: UInt64, bytes: Int, message: KafkaMessage)] = []
         private var head = 0
         private(set) var bytes = 0
 
@@ -24,15 +25,16 @@ struct ConsumerState {
         var headSequence: UInt64? { isEmpty ? nil : storage[head].sequence }
 
         mutating func append(_ message: KafkaMessage, sequence: UInt64) {
-            storage.append((sequence, message))
-            bytes += message.byteCount
+            let size = message.byteCount
+            storage.append((sequence, size, message))
+            bytes += size
         }
 
         mutating func popFirst() -> KafkaMessage? {
             guard !isEmpty else { return nil }
             let message = storage[head].message
+            bytes -= storage[head].bytes
             head += 1
-            bytes -= message.byteCount
             if head == storage.count {
                 storage.removeAll(keepingCapacity: true)
                 head = 0
@@ -53,7 +55,11 @@ struct ConsumerState {
     private(set) var libraryPaused: Set<TopicPartition> = []
     private(set) var needsReconcile = false
     private(set) var buffers: [TopicPartition: PartitionBuffer] = [:]
-    private var waiters: [(id: UInt64, continuation: Waiter, wantsEvents: Bool)] = []
+    private var waiters: [(id: UInt64, waiter: Waiter)] = []
+    /// Messages were buffered while someone waits (a batch reader): the poll thread hands
+    /// them over when its drain of librdkafka's queue ends (``takeReadyHandoffs()``), one
+    /// wake-up for the lot rather than one per message.
+    private(set) var batchReady = false
     /// Partitions read to their end (offset), reported once their buffer is drained.
     private(set) var endOfPartition: [TopicPartition: Int64] = [:]
     private var sequence: UInt64 = 0
@@ -69,7 +75,7 @@ struct ConsumerState {
     // MARK: messages in
 
     enum ReceiveAction {
-        case deliver(Waiter, KafkaConsumerEvent)
+        case deliver(ConsumerHandoff)
         case buffered
         case dropped
     }
@@ -79,10 +85,15 @@ struct ConsumerState {
         let tp = message.topicPartition
         guard lifecycle == .running, assigned.contains(tp) else { return .dropped }
         endOfPartition[tp] = nil
-        // Invariant: while anyone waits, no deliverable message is buffered; so if this
-        // partition is deliverable its buffer is empty and the message can go straight out.
-        if !userPaused.contains(tp), buffers[tp]?.isEmpty ?? true, !waiters.isEmpty {
-            return .deliver(waiters.removeFirst().continuation, .message(message))
+        // Invariant: while anyone waits for one event, no deliverable message is buffered; so
+        // if this partition is deliverable its buffer is empty and the message can go straight
+        // out. A batch reader gets it with the rest of the poll thread's drain.
+        if !userPaused.contains(tp), let first = waiters.first {
+            if case .one(let continuation, _) = first.waiter, buffers[tp]?.isEmpty ?? true {
+                waiters.removeFirst()
+                return .deliver(.one(continuation, .message(message)))
+            }
+            batchReady = true
         }
         sequence += 1
         buffers[tp, default: PartitionBuffer()].append(message, sequence: sequence)
@@ -100,9 +111,15 @@ struct ConsumerState {
     mutating func receiveEndOfPartition(_ tp: TopicPartition, offset: Int64) -> ReceiveAction {
         guard lifecycle == .running, assigned.contains(tp) else { return .dropped }
         if !userPaused.contains(tp), buffers[tp]?.isEmpty ?? true,
-            let index = waiters.firstIndex(where: \.wantsEvents)
+            let index = waiters.firstIndex(where: \.waiter.wantsEvents)
         {
-            return .deliver(waiters.remove(at: index).continuation, .endOfPartition(tp, offset: offset))
+            switch waiters[index].waiter {
+            case .one(let continuation, _):
+                waiters.remove(at: index)
+                return .deliver(.one(continuation, .endOfPartition(tp, offset: offset)))
+            case .batch:
+                batchReady = true
+            }
         }
         endOfPartition[tp] = offset
         return .buffered
@@ -112,6 +129,7 @@ struct ConsumerState {
 
     enum NextAction {
         case event(KafkaConsumerEvent)
+        case events([KafkaConsumerEvent])
         case finished
         case fail(any Error)
         case suspended
@@ -119,13 +137,43 @@ struct ConsumerState {
 
     /// A caller of `next()` (`wantsEvents` false) or `nextEvent()`: takes the oldest
     /// deliverable message (or end-of-partition event), or waits.
-    mutating func next(id: UInt64, continuation: Waiter, wantsEvents: Bool, isCancelled: Bool) -> NextAction {
+    mutating func next(id: UInt64, waiter: Waiter, isCancelled: Bool) -> NextAction {
         guard lifecycle == .running else { return .finished }
         if let fatalError { return .fail(fatalError) }
-        if let event = popEvent(wantsEvents: wantsEvents) { return .event(event) }
+        switch waiter {
+        case .one(_, let wantsEvents):
+            if let event = popEvent(wantsEvents: wantsEvents) { return .event(event) }
+        case .batch(_, let max):
+            let events = popBatch(max: max)
+            if !events.isEmpty { return .events(events) }
+        }
         if isCancelled { return .fail(CancellationError()) }
-        waiters.append((id, continuation, wantsEvents))
+        waiters.append((id, waiter))
         return .suspended
+    }
+
+    /// Up to `max` deliverable events in the order ``popEvent(wantsEvents:)`` gives them
+    /// (messages first, then ends of partitions whose buffers are empty).
+    mutating func popBatch(max: Int) -> [KafkaConsumerEvent] {
+        var events: [KafkaConsumerEvent] = []
+        events.reserveCapacity(Swift.min(max, buffers.values.reduce(0) { $0 + $1.count } + endOfPartition.count))
+        // The partitions that can deliver, found once per batch rather than hashed again per
+        // message (a dictionary's indices stay valid while no key is added or removed).
+        var open = buffers.indices.filter { !buffers.values[$0].isEmpty && !userPaused.contains(buffers.keys[$0]) }
+        while events.count < max, !open.isEmpty {
+            var oldest = 0
+            for candidate in open.indices.dropFirst()
+            where buffers.values[open[candidate]].headSequence! < buffers.values[open[oldest]].headSequence! {
+                oldest = candidate
+            }
+            let index = open[oldest]
+            guard let message = buffers.values[index].popFirst() else { break }
+            releaseFlowPause(buffers.keys[index])
+            if buffers.values[index].isEmpty { open.remove(at: oldest) }
+            events.append(.message(message))
+        }
+        while events.count < max, let event = popEvent(wantsEvents: true) { events.append(event) }
+        return events
     }
 
     /// The oldest deliverable message; for event readers, else a pending end of partition.
@@ -140,7 +188,7 @@ struct ConsumerState {
     /// A waiting `next()` was cancelled.
     mutating func cancelWaiter(id: UInt64) -> Waiter? {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
-        return waiters.remove(at: index).continuation
+        return waiters.remove(at: index).waiter
     }
 
     /// The oldest buffered message of a partition the application has not paused.
@@ -150,27 +198,52 @@ struct ConsumerState {
             if let s = buffer.headSequence, s < best?.sequence ?? .max { best = (tp, s) }
         }
         guard let tp = best?.tp, let message = buffers[tp]?.popFirst() else { return nil }
-        if flowPaused.contains(tp), let buffer = buffers[tp],
+        releaseFlowPause(tp)
+        return message
+    }
+
+    /// Ends a backpressure pause once the partition's buffer is down to its low-water marks.
+    private mutating func releaseFlowPause(_ tp: TopicPartition) {
+        if !flowPaused.isEmpty, flowPaused.contains(tp), let buffer = buffers[tp],
             buffer.count <= options.lowWaterMessages, buffer.bytes <= options.lowWaterBytes
         {
             flowPaused.remove(tp)
             needsReconcile = true
         }
-        return message
     }
 
-    /// Hands buffered messages (and end events) to waiting callers, after a resume.
-    private mutating func serveWaiters() -> [(Waiter, KafkaConsumerEvent)] {
-        var out: [(Waiter, KafkaConsumerEvent)] = []
+    /// Hands buffered messages (and end events) to waiting callers, after a resume or a
+    /// drain.
+    private mutating func serveWaiters() -> [ConsumerHandoff] {
+        var out: [ConsumerHandoff] = []
         var index = 0
         while index < waiters.count {
-            if let event = popEvent(wantsEvents: waiters[index].wantsEvents) {
-                out.append((waiters.remove(at: index).continuation, event))
-            } else {
-                index += 1
+            switch waiters[index].waiter {
+            case .one(let continuation, let wantsEvents):
+                if let event = popEvent(wantsEvents: wantsEvents) {
+                    waiters.remove(at: index)
+                    out.append(.one(continuation, event))
+                    continue
+                }
+            case .batch(let continuation, let max):
+                let events = popBatch(max: max)
+                if !events.isEmpty {
+                    waiters.remove(at: index)
+                    out.append(.batch(continuation, events))
+                    continue
+                }
             }
+            index += 1
         }
         return out
+    }
+
+    /// What the poll thread hands over at the end of a drain: everything buffered for batch
+    /// readers meanwhile (nothing unless ``batchReady``).
+    mutating func takeReadyHandoffs() -> [ConsumerHandoff] {
+        guard batchReady else { return [] }
+        batchReady = false
+        return serveWaiters()
     }
 
     // MARK: application pause / resume
@@ -185,7 +258,7 @@ struct ConsumerState {
         return changed
     }
 
-    mutating func resume(_ partitions: [TopicPartition]) -> (changed: Bool, deliveries: [(Waiter, KafkaConsumerEvent)]) {
+    mutating func resume(_ partitions: [TopicPartition]) -> (changed: Bool, deliveries: [ConsumerHandoff]) {
         var changed = false
         for tp in partitions {
             changed = (userPaused.remove(tp) != nil) || changed
@@ -248,7 +321,7 @@ struct ConsumerState {
         guard lifecycle == .running else { return (false, []) }
         lifecycle = .closing
         defer { waiters = [] }
-        return (true, waiters.map(\.continuation))
+        return (true, waiters.map(\.waiter))
     }
 
     mutating func closed() {
@@ -265,6 +338,6 @@ struct ConsumerState {
     mutating func fail(_ error: KafkaError) -> [Waiter] {
         fatalError = error
         defer { waiters = [] }
-        return waiters.map(\.continuation)
+        return waiters.map(\.waiter)
     }
 }

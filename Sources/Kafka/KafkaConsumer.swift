@@ -181,6 +181,40 @@ public final class KafkaConsumer: Sendable {
         try await nextEvent(wantsEvents: true)
     }
 
+    /// Everything deliverable now, up to `max` events, in one hand-over: messages in order
+    /// within each partition (the order ``nextEvent()`` would return them in), then
+    /// ``KafkaConsumerEvent/endOfPartition(_:offset:)`` events. Suspends until there is at
+    /// least one; returns nil once the consumer is closing. While it waits, the poll thread
+    /// hands over what it received in one drain of librdkafka's queue with a single wake-up,
+    /// not one per message: for readers that handle records faster than a wake-up costs
+    /// (a replay's copy).
+    /// - Parameter max: the most events returned (at least 1).
+    /// - Throws: `CancellationError` when the calling task is cancelled while waiting; a
+    ///   fatal ``KafkaError``.
+    public func nextBatch(max: Int) async throws -> [KafkaConsumerEvent]? {
+        let max = Swift.max(1, max)
+        let id = waiterIDs.add(1, ordering: .relaxed).newValue
+        let context = self.context
+        let consumerQueue = self.consumerQueue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[KafkaConsumerEvent]?, any Error>) in
+                let (action, wake) = context.state.withLock { state in
+                    (state.next(id: id, waiter: .batch(continuation, max: max), isCancelled: Task.isCancelled), state.needsReconcile)
+                }
+                if wake { consumerQueue.wake() }
+                switch action {
+                case .event(let event): continuation.resume(returning: [event])
+                case .events(let events): continuation.resume(returning: events)
+                case .finished: continuation.resume(returning: nil)
+                case .fail(let error): continuation.resume(throwing: error)
+                case .suspended: break
+                }
+            }
+        } onCancel: {
+            context.state.withLock { $0.cancelWaiter(id: id) }?.fail(CancellationError())
+        }
+    }
+
     private func nextEvent(wantsEvents: Bool) async throws -> KafkaConsumerEvent? {
         let id = waiterIDs.add(1, ordering: .relaxed).newValue
         let context = self.context
@@ -189,21 +223,20 @@ public final class KafkaConsumer: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, any Error>) in
                 let (action, wake) = context.state.withLock { state in
                     let action = state.next(
-                        id: id, continuation: continuation, wantsEvents: wantsEvents, isCancelled: Task.isCancelled)
+                        id: id, waiter: .one(continuation, wantsEvents: wantsEvents), isCancelled: Task.isCancelled)
                     return (action, state.needsReconcile)
                 }
                 if wake { consumerQueue.wake() }
                 switch action {
                 case .event(let event): continuation.resume(returning: event)
+                case .events(let events): continuation.resume(returning: events.first)
                 case .finished: continuation.resume(returning: nil)
                 case .fail(let error): continuation.resume(throwing: error)
                 case .suspended: break
                 }
             }
         } onCancel: {
-            if let waiter = context.state.withLock({ $0.cancelWaiter(id: id) }) {
-                waiter.resume(throwing: CancellationError())
-            }
+            context.state.withLock { $0.cancelWaiter(id: id) }?.fail(CancellationError())
         }
     }
 
@@ -236,7 +269,7 @@ public final class KafkaConsumer: Sendable {
     /// partition's buffer is still above its high-water mark).
     public func resume(_ partitions: [TopicPartition]) {
         let (changed, deliveries) = context.state.withLock { $0.resume(partitions) }
-        for (waiter, event) in deliveries { waiter.resume(returning: event) }
+        for handoff in deliveries { handoff.resume() }
         if changed { consumerQueue.wake() }
     }
 
@@ -265,7 +298,7 @@ public final class KafkaConsumer: Sendable {
 
     private func requestClose() {
         let (first, waiters) = context.state.withLock { $0.close() }
-        for waiter in waiters { waiter.resume(returning: nil) }
+        for waiter in waiters { waiter.finish() }
         if first {
             logger.debug("Kafka consumer closing", metadata: ["kafka.client": "\(client.name)"])
             consumerQueue.wake()
@@ -277,17 +310,35 @@ public final class KafkaConsumer: Sendable {
         context.state.withLock { $0.bufferedCount(partition) }
     }
 
+    /// Callers waiting in ``next()``, ``nextEvent()`` or ``nextBatch(max:)`` (for tests).
+    func waitingCallers() -> Int {
+        context.state.withLock { $0.waiterCount }
+    }
+
     /// Partitions currently paused inside librdkafka (for tests and diagnostics).
     func libraryPaused() -> Set<TopicPartition> {
         context.state.withLock { $0.libraryPaused }
     }
+
+    /// The most messages the poll thread takes from librdkafka before handing them over.
+    static let drainLimit = 1000
 
     private static func pollLoop(client: RdKafkaClient, context: ConsumerContext, consumerQueue: PollQueue, closed: AsyncEvent) {
         let handle = client.handle
         let timeout = context.options.pollTimeout.milliseconds
         while context.state.withLock({ $0.lifecycle == .running }) {
             context.reconcilePauses(handle: handle)
-            RdKafkaConsumer.poll(handle, milliseconds: timeout, into: context)
+            // Whatever else librdkafka holds ready is taken without waiting, then handed to a
+            // batch reader at once: one wake-up per drain instead of one per message. A drain
+            // ends early for a pause to reconcile, so a buffer overshoots its high-water mark
+            // by no more than before.
+            var drained = 0
+            var more = RdKafkaConsumer.poll(handle, milliseconds: timeout, into: context)
+            while more, drained < drainLimit {
+                more = RdKafkaConsumer.poll(handle, milliseconds: 0, into: context)
+                drained += 1
+            }
+            for handoff in context.state.withLock({ $0.takeReadyHandoffs() }) { handoff.resume() }
         }
         // Leave the group; the final revoke reaches onRebalance from in here.
         if let error = RdKafkaConsumer.close(handle) {

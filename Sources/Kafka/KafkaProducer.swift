@@ -94,14 +94,13 @@ public final class KafkaProducer: Sendable {
             state.nextID &+= 1
             if state.nextID == 0 { state.nextID = 1 }
             // Registered before librdkafka can report on it: the report may come at once.
-            state.callbacks[id] = completion
-            state.producedAt[id] = .now
+            let pending = ProducerContext.Pending(completion: completion, producedAt: .now)
+            context.pending.withLock { $0[id] = pending }
             if let error = RdKafkaProducer.produce(
                 handle: client.handle, id: id, topic: topic, key: key, value: value,
                 headers: headers, partition: partition
             ) {
-                state.callbacks[id] = nil
-                state.producedAt[id] = nil
+                context.pending.withLock { $0[id] = nil }
                 return error
             }
             return nil
@@ -133,7 +132,7 @@ public final class KafkaProducer: Sendable {
     /// waited for its acknowledgement, or nil when none waits. Normally milliseconds
     /// (`linger.ms` plus a round trip); seconds mean the broker is not acknowledging.
     public var oldestUnacknowledgedAge: Duration? {
-        context.state.withLock { $0.oldestPendingAge(now: .now) }
+        context.oldestPendingAge(now: .now)
     }
 
     /// Looks up the partitions and leaders of `topics` now (one metadata request each,

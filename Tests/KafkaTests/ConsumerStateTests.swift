@@ -177,6 +177,37 @@ import Testing
             return
         }
     }
+
+    @Test func aBatchTakesUpToItsMaxInArrivalOrderThenEnds() {
+        var s = state(high: 100, low: 10)
+        for (tp, offset) in [(p0, 0), (p1, 0), (p0, 1), (p1, 1), (p0, 2)] as [(TopicPartition, Int64)] {
+            _ = s.receive(message(tp, offset))
+        }
+        _ = s.receiveEndOfPartition(p1, offset: 2)
+        let first = s.popBatch(max: 3)
+        #expect(first.map(describe) == ["0:0", "1:0", "0:1"])
+        let rest = s.popBatch(max: 10)
+        #expect(rest.map(describe) == ["1:1", "0:2", "end 1@2"], "the end of p1 after its records")
+        #expect(s.popBatch(max: 10).isEmpty)
+    }
+
+    @Test func aBatchLeavesPausedPartitionsAndTheirEndsBehind() {
+        var s = state(high: 100, low: 10)
+        _ = s.receive(message(p0, 0))
+        _ = s.receive(message(p1, 0))
+        _ = s.receiveEndOfPartition(p0, offset: 1)
+        _ = s.pause([p0])
+        #expect(s.popBatch(max: 10).map(describe) == ["1:0"])
+        _ = s.resume([p0])
+        #expect(s.popBatch(max: 10).map(describe) == ["0:0", "end 0@1"])
+    }
+
+    func describe(_ event: KafkaConsumerEvent) -> String {
+        switch event {
+        case .message(let m): "\(m.partition):\(m.offset)"
+        case .endOfPartition(let tp, let offset): "end \(tp.partition)@\(offset)"
+        }
+    }
 }
 
 @Suite struct ValueTypeTests {

@@ -8,6 +8,10 @@ import Logging
 final class TopicScan {
     let consumer: KafkaConsumer
     private var remaining: Set<TopicPartition>
+    /// Events taken from the reader in one hand-over (``KafkaConsumer/nextBatch(max:)``),
+    /// returned one by one from `next()`.
+    private var batch: [KafkaConsumerEvent] = []
+    private var batchIndex = 0
     private let logger: Logger
     private var timedOut: TimeoutFlag?
 
@@ -62,10 +66,24 @@ final class TopicScan {
         })
     }
 
+    /// The most events taken from the reader at once.
+    static let batchSize = 2048
+
     /// The next record of a partition not yet at its end, or nil when every partition
     /// reported its end (or the reader was closed).
+    ///
+    /// Records are taken from the reader in batches of what it has buffered: one hand-over
+    /// (a lock, a wake-up at most) per batch rather than per record (issue 10).
     func next() async throws -> KafkaMessage? {
-        while !remaining.isEmpty, let event = try await consumer.nextEvent() {
+        while !remaining.isEmpty {
+            if batchIndex == batch.count {
+                batch = []
+                batchIndex = 0
+                guard let events = try await consumer.nextBatch(max: Self.batchSize) else { return nil }
+                batch = events
+            }
+            let event = batch[batchIndex]
+            batchIndex += 1
             switch event {
             case .message(let message):
                 if remaining.contains(message.topicPartition) { return message }

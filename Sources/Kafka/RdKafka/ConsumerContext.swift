@@ -13,6 +13,8 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
     /// Dropped once the consumer is closed, so a handler that captures the consumer does
     /// not keep it alive.
     private let onRebalance: Mutex<RebalanceHandler?>
+    /// Names for the messages the poll thread copies (only it takes this lock).
+    private let names = Mutex(NameCache())
 
     init(logger: Logger, options: KafkaConsumerOptions, onRebalance: RebalanceHandler?) {
         self.state = Mutex(ConsumerState(options: options))
@@ -27,13 +29,14 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
 
     override func fatalErrorRaised(_ error: KafkaError) {
         let waiters = state.withLock { $0.fail(error) }
-        for waiter in waiters { waiter.resume(throwing: error) }
+        for waiter in waiters { waiter.fail(error) }
     }
 
     // MARK: poll thread
 
-    /// One result of `rd_kafka_consumer_poll`.
-    func consume(_ m: UnsafeMutablePointer<rd_kafka_message_t>, handle: OpaquePointer) {
+    /// One result of `rd_kafka_consumer_poll`. Returns whether the poll thread may go on
+    /// draining librdkafka's queue: a message was taken and no pause waits to be reconciled.
+    func consume(_ m: UnsafeMutablePointer<rd_kafka_message_t>, handle: OpaquePointer) -> Bool {
         let err = m.pointee.err
         if err.isError {
             switch err {
@@ -41,10 +44,10 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
                 let tp = TopicPartition(
                     topic: m.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
                     partition: m.pointee.partition)
-                if case .deliver(let waiter, let event) = state.withLock({
+                if case .deliver(let handoff) = state.withLock({
                     $0.receiveEndOfPartition(tp, offset: m.pointee.offset)
                 }) {
-                    waiter.resume(returning: event)
+                    handoff.resume()
                 }
             case RD_KAFKA_RESP_ERR__FATAL:
                 fatalErrorRaised(KafkaError.fatal(handle))
@@ -52,17 +55,21 @@ final class ConsumerContext: RdKafkaContext, @unchecked Sendable {
                 let text = rd_kafka_message_errstr(m).map { String(cString: $0) } ?? ""
                 logger.warning("Kafka consumer error \(String(cString: rd_kafka_err2name(err))): \(text)")
             }
-            return
+            return false
         }
-        let message = KafkaMessage(copying: m)
-        switch state.withLock({ $0.receive(message) }) {
-        case .deliver(let waiter, let event):
-            waiter.resume(returning: event)
+        let message = names.withLock { KafkaMessage(copying: m, names: &$0) }
+        let (action, keepDraining) = state.withLock { state in
+            (state.receive(message), !state.needsReconcile && state.lifecycle == .running)
+        }
+        switch action {
+        case .deliver(let handoff):
+            handoff.resume()
         case .buffered:
             break
         case .dropped:
             logger.debug("dropped a message of \(message.topicPartition), which is no longer assigned")
         }
+        return keepDraining
     }
 
     /// Brings librdkafka's paused partitions in line with ours.

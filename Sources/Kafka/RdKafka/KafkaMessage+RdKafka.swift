@@ -2,10 +2,11 @@ import struct Foundation.Date
 internal import CRdKafka
 
 extension KafkaMessage {
-    /// Copies a consumed message out of librdkafka's memory.
-    init(copying m: UnsafePointer<rd_kafka_message_t>) {
+    /// Copies a consumed message out of librdkafka's memory; its topic and header names come
+    /// from `names`.
+    init(copying m: UnsafePointer<rd_kafka_message_t>, names: inout NameCache) {
         let message = m.pointee
-        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = message.rkt.map { names.name(rd_kafka_topic_name($0)) } ?? ""
         let key = message.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
         let value = message.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
 
@@ -25,7 +26,7 @@ extension KafkaMessage {
             while rd_kafka_header_get_all(hdrs, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
                 headers.append(
                     KafkaHeader(
-                        name: name.map { String(cString: $0) } ?? "",
+                        name: name.map { names.name($0) } ?? "",
                         value: valuePointer.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) }
                     )
                 )

@@ -44,10 +44,12 @@ enum RdKafkaConsumer {
     }
 
     /// Waits up to `milliseconds` for one message or event and hands a message to `context`.
-    static func poll(_ handle: OpaquePointer, milliseconds: Int32, into context: ConsumerContext) {
-        guard let message = rd_kafka_consumer_poll(handle, milliseconds) else { return }
-        context.consume(message, handle: handle)
-        rd_kafka_message_destroy(message)
+    /// Returns whether to poll again at once: a message came and nothing (a pause to
+    /// reconcile, a close) asks the poll thread to look up first.
+    static func poll(_ handle: OpaquePointer, milliseconds: Int32, into context: ConsumerContext) -> Bool {
+        guard let message = rd_kafka_consumer_poll(handle, milliseconds) else { return false }
+        defer { rd_kafka_message_destroy(message) }
+        return context.consume(message, handle: handle)
     }
 
     /// Leaves the group (the final revoke is served from in here); the error if it failed.
