@@ -40,6 +40,7 @@ extension ChaosTests {
             within: size.full ? 240 : 120, began: began)
         #expect(replacedBefore == 0 && fleet.replaced == 0 && exits.values.allSatisfy { $0 == 0 }, "4: the workers stayed alive and stopped cleanly: \(exits)")
         #expect(audit.deadLettered == hostile.count, "4: every hostile record dead-lettered once, no good one")
+        #expect(audit.deadLetterKinds == ["poison": hostile.count], "4: every one as poison, before any slice of work: \(audit.deadLetterKinds)")
         #expect(audit.completed == good.count, "4: every good job completed: \(describe(audit.notCompleted))")
         return audit
     }
