@@ -101,7 +101,7 @@ struct BirstSimCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("fault"),
-        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable), e.g. uploadData:transientFaultRate=0.2 or publishData:latency=2s. Knobs: latency, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApply (seconds after the call ran, before the answer), delayAfterApplyRate (share of calls delayed, default 1), delayAfterApplyCalls (delay only that many calls, then answer at once).")
+        help: "Per-operation knob OPERATION:KNOB=VALUE (repeatable; OPERATION `all` for every one), e.g. uploadData:transientFaultRate=0.2 or publishData:latencySeconds=2s. Knobs, named as in --config's KNOBS: latencySeconds, dropConnectionRate, http500Rate, transientFaultRate, hostileXMLRate, dropResponseRate, delayAfterApplySeconds (after the call ran, before the answer), delayAfterApplyRate (share of calls delayed, default 1), delayAfterApplyCalls (delay only that many calls, then answer at once). Durations take 500ms, 2s, 1m or plain seconds; rates 0 to 1. The older spellings latency and delayAfterApply still work.")
     var operationFaults: [String] = []
 
     @Option(help: "Calls kept for /admin/inspect. Default 10000.")
@@ -111,7 +111,14 @@ struct BirstSimCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
-        let configuration = try resolvedConfiguration()
+        let configuration: SimulatorConfiguration
+        do {
+            configuration = try resolvedConfiguration()
+        } catch let error as FaultSpec.Problem {
+            throw Self.usageError(error.description)
+        } catch let error as ValidationError {
+            throw Self.usageError(error.message)
+        }
         LogBootstrap.bootstrap(level: logLevel)  // JSON lines on stderr, like every command
         var logger = Logger(label: "baton.birst-sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -121,6 +128,14 @@ struct BirstSimCommand: AsyncParsableCommand {
             let line = "birst-sim listening on http://\(host):\(port)/CommandWebService.asmx\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+    }
+
+    /// A bad flag value: the message alone and exit 64. Thrown from `run()`, a
+    /// `ValidationError` would come with the usage of `baton` itself, which names no flag of
+    /// this command.
+    private static func usageError(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\nSee 'baton birst-sim --help'.\n".utf8))
+        return ExitCode.validationFailure
     }
 
     func resolvedConfiguration() throws -> SimulatorConfiguration {
@@ -167,47 +182,16 @@ struct BirstSimCommand: AsyncParsableCommand {
 
     private func applyFaultFlags(_ faults: inout FaultPlan) throws {
         if let latency { faults.all.latencySeconds = try seconds(latency) }
-        if let transientFaultRate { faults.all.transientFaultRate = try rate(transientFaultRate) }
-        if let http500Rate { faults.all.http500Rate = try rate(http500Rate) }
-        if let dropConnectionRate { faults.all.dropConnectionRate = try rate(dropConnectionRate) }
-        if let dropResponseRate { faults.all.dropResponseRate = try rate(dropResponseRate) }
-        if let hostileXMLRate { faults.all.hostileXMLRate = try rate(hostileXMLRate) }
-        for spec in operationFaults {
-            guard let colon = spec.firstIndex(of: ":"), let equals = spec.firstIndex(of: "="), colon < equals else {
-                throw ValidationError("--fault must be OPERATION:KNOB=VALUE, got \(spec)")
-            }
-            let operation = String(spec[..<colon])
-            let knob = String(spec[spec.index(after: colon)..<equals])
-            let value = String(spec[spec.index(after: equals)...])
-            var knobs = faults.operations[operation] ?? faults.all
-            switch knob {
-            case "latency", "latencySeconds": knobs.latencySeconds = try seconds(value)
-            case "dropConnectionRate": knobs.dropConnectionRate = try rate(value)
-            case "http500Rate": knobs.http500Rate = try rate(value)
-            case "transientFaultRate": knobs.transientFaultRate = try rate(value)
-            case "hostileXMLRate": knobs.hostileXMLRate = try rate(value)
-            case "dropResponseRate": knobs.dropResponseRate = try rate(value)
-            case "delayAfterApply", "delayAfterApplySeconds": knobs.delayAfterApplySeconds = try seconds(value)
-            case "delayAfterApplyRate": knobs.delayAfterApplyRate = try rate(value)
-            case "delayAfterApplyCalls": knobs.delayAfterApplyCalls = try count(value)
-            default: throw ValidationError("unknown fault knob \(knob) in \(spec)")
-            }
-            faults.operations[operation] = knobs
-        }
+        if let transientFaultRate { faults.all.transientFaultRate = try rate(transientFaultRate, flag: "--transient-fault-rate") }
+        if let http500Rate { faults.all.http500Rate = try rate(http500Rate, flag: "--http500-rate") }
+        if let dropConnectionRate { faults.all.dropConnectionRate = try rate(dropConnectionRate, flag: "--drop-connection-rate") }
+        if let dropResponseRate { faults.all.dropResponseRate = try rate(dropResponseRate, flag: "--drop-response-rate") }
+        if let hostileXMLRate { faults.all.hostileXMLRate = try rate(hostileXMLRate, flag: "--hostile-xml-rate") }
+        for spec in operationFaults { try FaultSpec.apply(spec, to: &faults) }
     }
 
-    private func count(_ text: String) throws -> Int {
-        guard let value = Int(text), value >= 0 else { throw ValidationError("not a count of calls (0 or more): \(text)") }
-        return value
-    }
-
-    private func rate(_ text: String) throws -> Double {
-        guard let value = Double(text) else { throw ValidationError("not a rate: \(text)") }
-        return try rate(value)
-    }
-
-    private func rate(_ value: Double) throws -> Double {
-        guard (0...1).contains(value) else { throw ValidationError("a rate must be within 0...1, got \(value)") }
+    private func rate(_ value: Double, flag: String) throws -> Double {
+        guard (0...1).contains(value) else { throw ValidationError("\(flag) takes a rate from 0 to 1, got \(value)") }
         return value
     }
 

@@ -42,6 +42,76 @@ struct JobEnvelopeTests {
         #expect(again == envelope)
     }
 
+    @Test("lastError and result keep their unknown fields through decode → change → encode")
+    func unknownFieldsOfLastErrorAndResult() throws {
+        let text = Self.sample
+            .replacingOccurrences(of: #""stage":"awaitPublish""#, with: #""stage":"notify""#)
+            .replacingOccurrences(
+                of: #""lastError":null"#,
+                with: #""lastError":{"kind":"birst-transient","message":"busy","at":"2026-11-27T10:05:00Z","count":2,"retryAfterSeconds":30,"detail":{"server":"app2101"}},"result":{"status":"completed","finishedAt":"2026-11-27T10:20:00Z","outcomeRecorded":false,"emailSent":false,"webhookSent":false,"notifyAttempts":0,"pagerSent":true}"#)
+        var envelope = try decode(text, key: "j-1").get()
+        #expect(envelope.lastError?.unknownFields == ["retryAfterSeconds": .int(30), "detail": .object(["server": .string("app2101")])])
+        #expect(envelope.result?.unknownFields == ["pagerSent": .bool(true)])
+        envelope.result?.emailSent = true
+        envelope.lastError?.count = 3
+        let encoded = JobEnvelopeCodec.encode(envelope)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(encoded)) as? [String: Any])
+        let lastError = try #require(object["lastError"] as? [String: Any])
+        #expect(lastError["retryAfterSeconds"] as? Int == 30 && (lastError["detail"] as? [String: Any])?["server"] as? String == "app2101")
+        #expect(lastError["count"] as? Int == 3)
+        let result = try #require(object["result"] as? [String: Any])
+        #expect(result["pagerSent"] as? Bool == true && result["emailSent"] as? Bool == true)
+        #expect(try decode(String(decoding: encoded, as: UTF8.self)).get() == envelope)
+    }
+
+    @Test("lastError and result are written byte for byte as before they kept unknown fields")
+    func lastErrorAndResultOnTheWire() throws {
+        var envelope = JobEnvelope(
+            jobId: "j-3", createdAt: Date(timeIntervalSince1970: 1_800_000_000),
+            source: JobSource(bucket: "b", key: "k", size: 5), target: JobTarget(spaceId: "s", sourceName: "n"), retriesLeft: 3)
+        envelope.stage = .notify
+        envelope.lastError = JobError(kind: "birst-transient", message: "busy", at: Date(timeIntervalSince1970: 1_800_000_000.123), count: 2)
+        envelope.result = JobResult(status: .completed, finishedAt: Date(timeIntervalSince1970: 1_800_000_060))
+        let expected = #"{"birst":{"affinityCookie":null,"publishToken":null,"server":null,"uploadToken":null,"uploadedBytes":0},"#
+            + #""createdAt":"2027-01-15T08:00:00.000Z","jobId":"j-3","#
+            + #""lastError":{"at":"2027-01-15T08:00:00.123Z","count":2,"kind":"birst-transient","message":"busy"},"notBefore":null,"#
+            + #""result":{"emailSent":false,"finishedAt":"2027-01-15T08:01:00.000Z","notifyAttempts":0,"outcomeRecorded":false,"status":"completed","webhookSent":false},"#
+            + #""retriesLeft":3,"slices":0,"#
+            + #""source":{"bucket":"b","eTag":null,"eventTime":null,"key":"k","sequencer":null,"size":5,"versionId":null},"stage":"notify","#
+            + #""target":{"notifyEmail":[],"notifyWebhook":null,"route":null,"sourceName":"n","spaceId":"s","subgroups":[],"uploadOptions":[]},"version":1}"#
+        #expect(String(decoding: JobEnvelopeCodec.encode(envelope), as: UTF8.self) == expected)
+        envelope.lastError?.count = nil
+        envelope.result?.message = "done"
+        envelope.result?.errorKind = "none"
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(JobEnvelopeCodec.encode(envelope))) as? [String: Any])
+        #expect((object["lastError"] as? [String: Any]).map { Set($0.keys) } == ["at", "kind", "message"], "a nil count is left out, as before")
+        #expect((object["result"] as? [String: Any])?["message"] as? String == "done")
+        #expect((object["result"] as? [String: Any])?["errorKind"] as? String == "none")
+    }
+
+    @Test("numbers in unknown fields keep their value: 64-bit integers, and decimals beyond a Double", arguments: [
+        ("9007199254740993", JSONValue.int(9_007_199_254_740_993)),
+        ("-9223372036854775808", .int(Int64.min)),
+        ("123456789012345678901234567890", .decimal(Decimal(string: "123456789012345678901234567890")!)),
+        ("18446744073709551615", .decimal(Decimal(string: "18446744073709551615")!)),
+        ("3.1415926535897932384626433832795", .decimal(Decimal(string: "3.1415926535897932384626433832795")!)),
+        ("0.30000000000000004", .double(0.30000000000000004)),
+        ("2.5", .double(2.5)),
+        ("1e-7", .double(1e-7)),
+        ("1e300", .double(1e300)),
+    ])
+    func preciseNumbers(number: String, value: JSONValue) throws {
+        let text = Self.sample.replacingOccurrences(of: #""priority":7"#, with: #""priority":\#(number)"#)
+        let envelope = try decode(text, key: "j-1").get()
+        #expect(envelope.unknownFields["addedByNewerProducer"] == .object(["priority": value]))
+        let encoded = String(decoding: JobEnvelopeCodec.encode(envelope), as: UTF8.self)
+        let again = try decode(encoded).get()
+        #expect(again.unknownFields == envelope.unknownFields, "\(encoded)")
+        if case .double = value {} else {
+            #expect(encoded.contains(#""priority":\#(number)}"#), "written back as it was read: \(encoded)")
+        }
+    }
+
     @Test("nil fields are written as before: null where version 1 wrote null, left out where later fields are absent")
     func nilFieldsOnTheWire() throws {
         let envelope = JobEnvelope(
@@ -104,6 +174,31 @@ struct JobEnvelopeTests {
             return
         }
         #expect(poison.message.contains(reason), "\(poison.message)")
+    }
+
+    static let impossibleOrAmbiguousEnvelopes: [(String, String)] = [
+        // Times that do not exist, which Foundation's parser moved on to real ones.
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""createdAt":"2026-11-27T10:00:00Z""#, with: #""createdAt":"2026-11-30T25:00:00Z""#),
+         #"createdAt: expected an ISO-8601 time, got "2026-11-30T25:00:00Z": hour 25 does not exist"#),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""notBefore":null"#, with: #""notBefore":"2026-02-30T10:00:00+02:00""#),
+         "notBefore: expected an ISO-8601 time, got \"2026-02-30T10:00:00+02:00\": 2026-02 has no day 30"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""lastError":null"#, with: #""lastError":{"kind":"k","message":"m","at":"2026-11-27T10:61:00Z"}"#),
+         "lastError.at: expected an ISO-8601 time, got \"2026-11-27T10:61:00Z\": minute 61 does not exist"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""hint":"kept""#, with: #""hint":"kept","publishStartedAt":"2026-11-31T10:00:00Z""#),
+         "birst.publishStartedAt: expected an ISO-8601 time, got \"2026-11-31T10:00:00Z\": 2026-11 has no day 31"),
+        // Ambiguous: this decoder reads the first of two keys, most other readers the last.
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""retriesLeft":3"#, with: #""retriesLeft":3,"retriesLeft":0"#),
+         "retriesLeft: appears twice in one object"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""bucket":"reports""#, with: #""bucket":"reports","bucket":"other""#),
+         "source.bucket: appears twice in one object"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""jobId":"j-1""#, with: #""jobId":"j-1","jobI\u0064":"j-2""#), "jobId: appears twice in one object"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""priority":7"#, with: #""priority":7,"priority":8"#), "addedByNewerProducer.priority: appears twice in one object"),
+        (JobEnvelopeTests.sample.replacingOccurrences(of: #""x":[1,"#, with: #""x":[{"a":1,"a":1},1,"#), "source.futureSourceField.x[0].a: appears twice in one object"),
+    ]
+
+    @Test("times that do not exist and keys given twice are poison, the reason naming the field", arguments: impossibleOrAmbiguousEnvelopes)
+    func impossibleOrAmbiguous(text: String, reason: String) {
+        poison(text: text, reason: reason)
     }
 
     @Test("an oversized key or a key that is not the job id is poison")

@@ -44,6 +44,15 @@ struct CLITests {
         #expect(run.output.contains("Examples:"), "baton \(command.joined(separator: " ")) --help: \(run.output)")
     }
 
+    @Test("birst-sim: a bad --fault value is an error naming the knob and the value, exit 64, without baton's usage")
+    func badFault() async throws {
+        let run = try await BatonCLI.run(["birst-sim", "--listen", "127.0.0.1:0", "--fault", "uploadData:transientFaultRate=lots"])
+        #expect(run.status == 64, "\(run.output)")
+        #expect(run.output.contains(#"Error: --fault uploadData:transientFaultRate=lots: transientFaultRate takes a rate from 0 to 1, got "lots""#), "\(run.output)")
+        #expect(!run.output.contains("USAGE") && !run.output.contains("<subcommand>"), "no usage of baton itself: \(run.output)")
+        #expect(!run.output.contains("listening"), "the simulator did not start: \(run.output)")
+    }
+
     @Test("--set with a misspelt key is an error naming it with a suggestion")
     func misspeltSet() async throws {
         let run = try await BatonCLI.run(["config", "show", "--set", "worker.concurency=2"])

@@ -38,16 +38,25 @@ struct HappyPathTests {
         harness.expectExactUploads()
     }
 
-    @Test("S3 delivering the same event twice: one upload, one publish, one outcome")
+    @Test("S3 delivering the same event twice: one upload, one publish, one outcome; the copy skipped is logged like a slice")
     func duplicateDelivery() async throws {
         let harness = try await EndToEndHarness("duplicate")
         defer { Task { await harness.stop() } }
         try await harness.putReport("twice.csv", size: 80_000)
-        let worker = try await harness.startWorker()
+        // A worker process, for its log.
+        let worker = try harness.spawnWorker("w")
+        defer { worker.kill() }
+        try await eventually(40, "the worker to get partitions") { worker.hasAssignment }
         let ids = try await harness.publish(["twice.csv", "twice.csv"])
         #expect(Set(ids).count == 1, "the same object version gives the same job id")
         let outcomes = try await harness.outcomes(1, within: 60)
-        try await worker.stop()
+        // The second copy waits behind the first one's slice, then is skipped.
+        try await eventually(20, "the duplicate copy to be skipped") { worker.logged("stale or duplicate copy of a job skipped") }
+        let skipped = try #require(worker.logLines.first { $0["msg"] == "stale or duplicate copy of a job skipped" })
+        #expect(skipped["jobId"] == ids.first && skipped["stage"] == "upload" && skipped["slice"] == "0", "the copy's own job, stage and slice: \(skipped)")
+        #expect(skipped["partition"] != nil && skipped["offset"] != nil && skipped["newestSlices"] != nil, "\(skipped)")
+        worker.signal(SIGTERM)
+        #expect(try await worker.wait(timeout: .seconds(20)) == 0)
         #expect(outcomes.first?.status == .completed)
         let inspection = harness.simulator.inspect()
         #expect(inspection.uploads.count == 1)

@@ -17,10 +17,11 @@ enum BatonJSON {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an ISO-8601 time, got \"\(text)\"")
+            switch UTCTimestamp.read(text) {
+            case .success(let date): return date
+            case .failure(let problem):
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an ISO-8601 time, got \"\(text)\": \(problem.reason)")
             }
-            return date
         }
         return decoder
     }

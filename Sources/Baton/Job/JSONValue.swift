@@ -1,10 +1,20 @@
+import Foundation
+
 /// Any JSON value: how envelope fields this version of Baton does not know are kept, so
 /// a newer producer and an older worker can coexist during a rolling deploy.
+///
+/// Numbers keep their value exactly where a decimal of up to 38 significant digits can:
+/// an integer that fits 64 bits is `.int`, a number a `Double` writes back as the same
+/// value is `.double`, and any other (`123456789012345678901234567890`,
+/// `18446744073709551615`, `3.14159265358979323846264338327950`) is `.decimal`. A number
+/// beyond `Decimal`'s exponent range (±128) falls back to `Double`, and one of more than
+/// 38 significant digits is rounded to 38 (Foundation's decoder hands out no number's text).
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    case decimal(Decimal)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -13,14 +23,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
+        } else if let string = try? container.decode(String.self) {
+            self = .string(string)
         } else if let bool = try? container.decode(Bool.self) {
             self = .bool(bool)
         } else if let int = try? container.decode(Int64.self) {
             self = .int(int)
+        } else if let decimal = try? container.decode(Decimal.self) {
+            // A Double is the cheaper and older form; keep it where it loses nothing.
+            if let double = try? container.decode(Double.self), Decimal(string: "\(double)") == decimal {
+                self = .double(double)
+            } else {
+                self = .decimal(decimal)
+            }
         } else if let double = try? container.decode(Double.self) {
             self = .double(double)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
         } else if let array = try? container.decode([JSONValue].self) {
             self = .array(array)
         } else {
@@ -35,6 +52,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .bool(let value): try container.encode(value)
         case .int(let value): try container.encode(value)
         case .double(let value): try container.encode(value)
+        case .decimal(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

@@ -25,6 +25,9 @@ public enum JobEnvelopeCodec {
         } catch {
             return .failure(PoisonReason("not a job envelope: \(error)"))
         }
+        if let path = DuplicateKeys.first(in: value) {
+            return .failure(PoisonReason("\(path): appears twice in one object; readers disagree on which one counts, so the envelope is ambiguous"))
+        }
         if let problem = validate(envelope, key: key) { return .failure(PoisonReason(problem)) }
         return .success(envelope)
     }

@@ -38,6 +38,9 @@ public struct JobResult: Sendable, Hashable, Codable {
     public var emailSent: Bool
     public var webhookSent: Bool
     public var notifyAttempts: Int
+    /// Fields of the object this version does not model, kept verbatim and written back: a newer producer and an older worker can
+    /// then coexist during a rolling deploy (DESIGN.md §3).
+    public var unknownFields: [String: JSONValue] = [:]
 
     public init(status: Status, message: String? = nil, errorKind: String? = nil, finishedAt: Date = Date()) {
         self.status = status
@@ -48,5 +51,49 @@ public struct JobResult: Sendable, Hashable, Codable {
         self.emailSent = false
         self.webhookSent = false
         self.notifyAttempts = 0
+    }
+
+    private enum Field {
+        static let status = AnyCodingKey("status"), message = AnyCodingKey("message"), errorKind = AnyCodingKey("errorKind")
+        static let finishedAt = AnyCodingKey("finishedAt"), outcomeRecorded = AnyCodingKey("outcomeRecorded")
+        static let emailSent = AnyCodingKey("emailSent"), webhookSent = AnyCodingKey("webhookSent"), notifyAttempts = AnyCodingKey("notifyAttempts")
+        static let known: Set<String> = [
+            "status", "message", "errorKind", "finishedAt", "outcomeRecorded", "emailSent", "webhookSent", "notifyAttempts",
+        ]
+    }
+
+    /// Required (as when this type's coding was synthesized): a known `status`, `finishedAt`
+    /// and the notify stage's progress; `message` and `errorKind` may be absent or null and
+    /// are left out when nil.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        // Read as a string first, so an unknown status is named with the ones there are.
+        let statusName = try container.decode(String.self, forKey: Field.status)
+        guard let status = Status(rawValue: statusName) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: Field.status, in: container, debugDescription: "unknown status \"\(statusName)\" (expected one of \(Status.names))")
+        }
+        self.status = status
+        message = try container.decodeIfPresent(String.self, forKey: Field.message)
+        errorKind = try container.decodeIfPresent(String.self, forKey: Field.errorKind)
+        finishedAt = try container.time(Field.finishedAt)
+        outcomeRecorded = try container.decode(Bool.self, forKey: Field.outcomeRecorded)
+        emailSent = try container.decode(Bool.self, forKey: Field.emailSent)
+        webhookSent = try container.decode(Bool.self, forKey: Field.webhookSent)
+        notifyAttempts = try container.decode(Int.self, forKey: Field.notifyAttempts)
+        unknownFields = try container.unknownFields(known: Field.known)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encode(status, forKey: Field.status)
+        try container.encodeIfPresent(message, forKey: Field.message)
+        try container.encodeIfPresent(errorKind, forKey: Field.errorKind)
+        try container.encodeTime(finishedAt, forKey: Field.finishedAt)
+        try container.encode(outcomeRecorded, forKey: Field.outcomeRecorded)
+        try container.encode(emailSent, forKey: Field.emailSent)
+        try container.encode(webhookSent, forKey: Field.webhookSent)
+        try container.encode(notifyAttempts, forKey: Field.notifyAttempts)
+        try container.encodeUnknown(unknownFields)
     }
 }

@@ -24,10 +24,12 @@ extension KeyedDecodingContainer where K == AnyCodingKey {
     }
 
     private static func time(_ text: String, key: AnyCodingKey, in container: Self) throws -> Date {
-        guard let date = Timestamp.parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "expected an ISO-8601 time, got \"\(text)\"")
+        switch UTCTimestamp.read(text) {
+        case .success(let date): return date
+        case .failure(let problem):
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container, debugDescription: "expected an ISO-8601 time, got \"\(text)\": \(problem.reason)")
         }
-        return date
     }
 
     /// Every field of the object not named in `known`, as it was.

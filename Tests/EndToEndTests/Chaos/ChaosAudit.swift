@@ -33,6 +33,9 @@ struct ChaosAudit: Sendable {
     var uncommitted = 0
     /// Dead letters without a `baton-error` reason.
     var deadLettersWithoutReason = 0
+    /// Dead letters by `baton-error-kind`, to tell a poison record from a job that ran and
+    /// failed (a hostile record naming a missing S3 object would be dead-lettered either way).
+    var deadLetterKinds: [String: Int] = [:]
     /// Occurrences of a secret (Birst password, login token, S3 secret key) in the
     /// scenario's log lines and topic records, and how much was scanned.
     var secrets = 0
@@ -91,6 +94,7 @@ struct ChaosAudit: Sendable {
         let letters = try await harness.readToEnd(topics.deadLetters.name, partitions: 1, within: 30)
         audit.deadLettered = letters.count
         audit.deadLettersWithoutReason = letters.count { ($0.headerString(JobHeaders.error) ?? "").isEmpty }
+        for letter in letters { audit.deadLetterKinds[letter.headerString(JobHeaders.errorKind) ?? "none", default: 0] += 1 }
         let letterIDs = Set(letters.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } })
         audit.lost = jobs.count { last[$0] == nil && !letterIDs.contains($0) } + hostile.count - HostileRecord.found(hostile, among: letters)
 

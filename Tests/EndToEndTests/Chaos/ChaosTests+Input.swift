@@ -40,6 +40,7 @@ extension ChaosTests {
             within: size.full ? 240 : 120, began: began)
         #expect(replacedBefore == 0 && fleet.replaced == 0 && exits.values.allSatisfy { $0 == 0 }, "4: the workers stayed alive and stopped cleanly: \(exits)")
         #expect(audit.deadLettered == hostile.count, "4: every hostile record dead-lettered once, no good one")
+        #expect(audit.deadLetterKinds == ["poison": hostile.count], "4: every one as poison, before any slice of work: \(audit.deadLetterKinds)")
         #expect(audit.completed == good.count, "4: every good job completed: \(describe(audit.notCompleted))")
         return audit
     }
@@ -60,7 +61,7 @@ extension ChaosTests {
             HostileRecord(key: Array(id.utf8), value: Array(envelope(id: id, bucket: bucket, key: "x.csv", stem: "x", change: change).utf8))
         }
         func replacing(_ old: String, _ new: String) -> HostileRecord { job { $0.replacingOccurrences(of: old, with: new) } }
-        switch index % 28 {
+        switch index % 31 {
         case 0: return HostileRecord(key: Array(id.utf8), value: Array(#"{"version":1,"jobId":"\#(id)","#.utf8))
         case 1: return HostileRecord(key: nil, value: (0..<64).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ index) } + Array("\(index)".utf8))
         case 2: return HostileRecord(key: Array(id.utf8), value: [])
@@ -95,6 +96,13 @@ extension ChaosTests {
         // its partition (a wait overflowed), a createdAt of 1700 the one that ended it.
         case 25: return replacing(#""retriesLeft":50"#, #""retriesLeft":50,"notBefore":"9999-12-31T23:59:59Z""#)
         case 26: return job { $0.replacingOccurrences(of: #""createdAt":"[^"]*""#, with: #""createdAt":"1700-01-01T00:00:00Z""#, options: .regularExpression) }
+        // Times that do not exist: Foundation's parser once moved them on to real ones
+        // (25:00 into the next day, February 30 into March).
+        case 27: return job { $0.replacingOccurrences(of: #""createdAt":"[^"]*""#, with: #""createdAt":"2026-11-30T25:00:00Z""#, options: .regularExpression) }
+        case 28: return replacing(#""retriesLeft":50"#, #""retriesLeft":50,"notBefore":"2026-02-30T10:00:00+02:00""#)
+        // An ambiguous envelope: this worker's decoder would read the first retriesLeft, most
+        // other readers the last.
+        case 29: return replacing(#""retriesLeft":50"#, #""retriesLeft":50,"retriesLeft":0"#)
         default: return replacing(#""spaceId":"space-x""#, #""spaceId":"""#)
         }
     }

@@ -209,11 +209,9 @@ final class SliceDispatcher {
                     item, ticket: ticket, redelivered: redelivered, strayOfFinishedJob: strayOfFinishedJob, runner: runner, logger: logger, inbox: inbox)
             case .skip(let ticket, let newest):
                 if let item = work.removeValue(forKey: ticket), case .success(let job) = item.decoded {
-                    var logger = logger
-                    logger[metadataKey: "jobId"] = "\(job.jobId)"
-                    logger.notice("stale or duplicate copy of a job skipped", metadata: [
-                        "partition": "\(item.message.partition)", "offset": "\(item.message.offset)",
-                        "slices": "\(job.slices)", "newestSlices": "\(newest == Int.max ? "finished" : String(newest))",
+                    // The copy's own slice and stage, named as on every per-slice line.
+                    Self.jobLogger(logger, item.message, job, slice: job.slices).notice("stale or duplicate copy of a job skipped", metadata: [
+                        "newestSlices": "\(newest == Int.max ? "finished" : String(newest))"
                     ])
                 }
             case .wake(let ticket, let date):
@@ -228,8 +226,7 @@ final class SliceDispatcher {
                 for ticket in tickets { work[ticket]?.task?.cancel() }
             case .supersede(let ticket):
                 if let item = work[ticket] {
-                    var logger = logger
-                    if case .success(let job) = item.decoded { logger[metadataKey: "jobId"] = "\(job.jobId)" }
+                    let logger = if case .success(let job) = item.decoded { Self.jobLogger(logger, item.message, job) } else { logger }
                     logger.notice("a newer copy of the job arrived; cutting off the slice of the older one", metadata: [
                         "partition": "\(item.message.partition)", "offset": "\(item.message.offset)",
                     ])
@@ -352,6 +349,7 @@ final class SliceDispatcher {
     // Not inlined into the slice's task body, whose frame a waiting slice keeps (issue 10).
     @inline(never)
     private static func abandoned(_ item: Work, error: any Error, logger: Logger) -> SliceDispatcherState.SliceEnd {
+        let logger = if case .success(let job) = item.decoded { jobLogger(logger, item.message, job) } else { logger }
         let metadata: Logger.Metadata = [
             "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "error": "\(error)",
         ]
@@ -361,6 +359,20 @@ final class SliceDispatcher {
         }
         logger.warning("slice ended before its outputs were acknowledged; the message will be redelivered", metadata: metadata)
         return .abandoned
+    }
+
+    /// `logger` with what every per-slice line carries (``SliceRunner``): `partition`,
+    /// `offset`, `jobId`, `stage`, and `slice` when the line knows it: for a copy that never
+    /// runs, its count of slices, as for a job handed back before its slice started (a copy
+    /// cut off may or may not have started its slice, which counts one more).
+    static func jobLogger(_ logger: Logger, _ message: KafkaMessage, _ job: JobEnvelope, slice: Int? = nil) -> Logger {
+        var logger = logger
+        logger[metadataKey: "partition"] = "\(message.partition)"
+        logger[metadataKey: "offset"] = "\(message.offset)"
+        logger[metadataKey: "jobId"] = "\(job.jobId)"
+        logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
+        if let slice { logger[metadataKey: "slice"] = "\(slice)" }
+        return logger
     }
 
     /// `jobId`, and the replay count when an operator replayed the job (a new lineage).
