@@ -6,11 +6,15 @@ import Testing
 /// `baton check` and `baton config show` against the local stack, run as the real binary.
 @Suite("baton check and baton config show")
 struct CheckCommandTests {
+    /// `--timeout` for the checks that should pass: the default 5 s, scaled, so a busy
+    /// machine's slow Birst login does not fail a part the test expects to pass.
+    static let partTimeout = "\(TestTime.seconds(5).components.seconds + 1)s"
+
     @Test("check passes every part against a working stack and exits 0")
     func allPass() async throws {
         let harness = try await EndToEndHarness("cli-check")
         defer { Task { await harness.stop() } }
-        let run = try await BatonCLI.run(["check", "--config", harness.configFile], environment: harness.environment)
+        let run = try await BatonCLI.run(["check", "--config", harness.configFile, "--timeout", Self.partTimeout], environment: harness.environment)
         #expect(run.status == 0, "\(run.output)")
         for part in ["config", "broker", "topics", "S3", "Birst login", "SMTP"] {
             #expect(("\n" + run.output).contains("\n\(part.padding(toLength: 12, withPad: " ", startingAt: 0))ok "), "\(part) ok: \(run.output)")
@@ -25,13 +29,14 @@ struct CheckCommandTests {
         defer { Task { await harness.stop() } }
         var environment = harness.environment
         environment["BATON_BIRST_PASSWORD"] = "wrong-password"
-        let birst = try await BatonCLI.run(["check", "--config", harness.configFile], environment: environment)
+        let birst = try await BatonCLI.run(["check", "--config", harness.configFile, "--timeout", Self.partTimeout], environment: environment)
         #expect(birst.status == 16, "\(birst.output)")
         #expect(birst.output.contains("Birst login FAILED"), "\(birst.output)")
         #expect(!birst.output.contains("wrong-password"))
 
         let topics = try await BatonCLI.run(
-            ["check", "--config", harness.configFile, "--set", "topics.prefix=\(uniqueName("absent"))."], environment: harness.environment)
+            ["check", "--config", harness.configFile, "--timeout", Self.partTimeout, "--set", "topics.prefix=\(uniqueName("absent"))."],
+            environment: harness.environment)
         #expect(topics.status == 4, "\(topics.output)")
         #expect(topics.output.contains("topics      FAILED  missing:"), "\(topics.output)")
     }

@@ -41,7 +41,7 @@ struct IngestCommandTests {
             #expect(response.status == expected, "\(servers): \(response.bodyText)")
             // The check itself is bounded by 2 s; the margin is for a loaded 2-core machine.
             // A publish would wait kafka.deliveryTimeout (30 s).
-            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(ContinuousClock.now - started < TestTime.seconds(15))
             if expected == 503 {
                 #expect(response.bodyText.contains("unreachable") && response.bodyText.contains("127.0.0.1:1"), "\(response.bodyText)")
                 // An event is refused as fast, naming the broker, instead of waiting for a publish to time out.
@@ -52,7 +52,7 @@ struct IngestCommandTests {
                     """.utf8))
                 let refused = try await withTimeout(20, "POST /events") { try await http.execute(event) }
                 #expect(refused.status == 503 && refused.bodyText.contains("127.0.0.1:1"), "\(refused.status) \(refused.bodyText)")
-                #expect(ContinuousClock.now - posted < .seconds(15))
+                #expect(ContinuousClock.now - posted < TestTime.seconds(15))
             }
             let live = try await http.execute(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(port)/livez"))
             #expect(live.status == 200)
