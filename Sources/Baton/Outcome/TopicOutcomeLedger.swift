@@ -151,10 +151,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
             }
             if reader == nil { try openReader() }
             let looked = ContinuousClock.now
-            var ends: [TopicPartition: Int64] = [:]
-            for partition in state.positions.keys.sorted() {
-                ends[partition] = try await openAdmin().watermarks(partition, timeout: remaining(until: deadline)).high
-            }
+            let ends = try await openAdmin().latestOffsets(Array(state.positions.keys), timeout: remaining(until: deadline))
             let waited = ContinuousClock.now
             try await waitUntilRead(to: ends, until: deadline)
             state.readToEnd(now: Date())
