@@ -42,8 +42,9 @@ actor TopicOutcomeLedger: OutcomeLedger {
     private var admin: KafkaAdmin?
     /// Counts readers opened and retired; events of an earlier one are dropped.
     private var generation = 0
-    /// Readers opened so far (for tests).
+    /// Readers opened so far, and reads that started over from a time look-up (for tests).
     private(set) var readersOpened = 0
+    private(set) var startsOver = 0
     /// Records delivered so far (for the log line).
     private var recordsRead = 0
     /// The read waiting for the reader to reach `ends`.
@@ -144,6 +145,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
         do {
             let restart = state.mustRestart(from: from)
             if restart {
+                startsOver += 1
                 let (floor, positions) = try await Self.lookUp(
                     from: from, topics: topics, admin: try openAdmin(), timeout: try remaining(until: deadline))
                 retireReader(because: nil)
@@ -162,6 +164,9 @@ actor TopicOutcomeLedger: OutcomeLedger {
                 "watermarkSeconds": "\((waited - looked).seconds)", "waitSeconds": "\((ContinuousClock.now - waited).seconds)",
             ])
             answered = covers
+            // Idle from the answer on: a read slower than `keepOpen` (a busy machine) must
+            // not close the reader under the questions that follow at once.
+            lastAsked = .now
             watchIdle()
         } catch {
             // The questions it was to answer fail; later ones need what they asked for.
