@@ -70,6 +70,8 @@ public final class KafkaAdmin: Sendable {
 
     /// For each partition, the offset the next message will get (on Tansu: an
     /// approximation, see ``watermarks(_:timeout:)``), in one request per partition leader.
+    /// - Throws: ``KafkaError`` when a leader did not answer within `timeout`, or answered
+    ///   an error for a partition (an unknown topic, for one).
     public func latestOffsets(_ partitions: [TopicPartition], timeout: Duration) async throws -> [TopicPartition: Int64] {
         guard !partitions.isEmpty else { return [:] }
         return try await client.blocking("admin client") { handle throws(KafkaError) in
