@@ -68,6 +68,17 @@ public final class KafkaAdmin: Sendable {
         return (low, high)
     }
 
+    /// For each partition, the offset the next message will get (on Tansu: an
+    /// approximation, see ``watermarks(_:timeout:)``), in one request per partition leader.
+    /// - Throws: ``KafkaError`` when a leader did not answer within `timeout`, or answered
+    ///   an error for a partition (an unknown topic, for one).
+    public func latestOffsets(_ partitions: [TopicPartition], timeout: Duration) async throws -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        return try await client.blocking("admin client") { handle throws(KafkaError) in
+            try RdKafkaAdmin.latestOffsets(handle, partitions, timeout: timeout)
+        }
+    }
+
     /// For each partition, the earliest offset whose timestamp is at or after the given
     /// time, or nil if there is none (the time is after the last message). A hint: filter
     /// records by their own timestamps.

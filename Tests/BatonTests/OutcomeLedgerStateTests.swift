@@ -60,4 +60,24 @@ struct OutcomeLedgerStateTests {
         state.restarted(floor: nil, positions: [:])
         #expect(state.mustRestart(from: t0.addingTimeInterval(1_000_000)))
     }
+
+    @Test("a question is answered by reported ends at or past the look-up's offsets; a partition with no records needs none")
+    func readEnds() {
+        var state = OutcomeLedgerState(skew: 300, window: 1800)
+        let p0 = TopicPartition(topic: "baton.outcomes", partition: 0), p1 = TopicPartition(topic: "baton.outcomes", partition: 1)
+        state.restarted(floor: t0, positions: [p0: 0, p1: 0])
+        #expect(state.hasRead(to: [p0: 0, p1: 0]), "empty partitions")
+        #expect(!state.hasRead(to: [p0: 1, p1: 0]), "no end reported yet")
+        state.read(topic: "baton.outcomes", partition: 0, offset: 0, source: "baton.jobs/0/1", timestamp: t0)
+        state.read(topic: "baton.outcomes", partition: 0, offset: 1, source: "baton.jobs/0/2", timestamp: t0)
+        #expect(!state.hasRead(to: [p0: 1]), "a position past the look-up is not an end: on Tansu it may lie inside the last batch")
+        state.reachedEnd(p0, at: 2)
+        #expect(state.hasRead(to: [p0: 1, p1: 0]) && state.hasRead(to: [p0: 2]))
+        #expect(!state.hasRead(to: [p0: 3]), "a batch written after the end")
+        #expect(state.positions[p0] == 2)
+        state.reachedEnd(p0, at: 1)
+        #expect(state.hasRead(to: [p0: 2]), "ends only move forward")
+        state.restarted(floor: t0, positions: [p0: 0])
+        #expect(!state.hasRead(to: [p0: 2]), "starting over forgets the ends")
+    }
 }

@@ -306,7 +306,7 @@ def main():
                         help="hop: one more --set for the baton worker (repeatable), for trying settings")
     parser.add_argument("--perf", metavar="FILE",
                         help="hop: record a sampled profile (perf record -g) of the baton worker at info into FILE")
-    parser.add_argument("--jobs", help="birst: comma-separated job counts held by one worker (default 1000,5000,10000; at most worker.concurrency's limit, 20,000)")
+    parser.add_argument("--jobs", help="birst: comma-separated job counts held by one worker (default 1000,5000,10000; at most worker.concurrency's limit, 20,000; 0: only the completion → outcome latency)")
     args = parser.parse_args()
     return Bench(args).run()
 

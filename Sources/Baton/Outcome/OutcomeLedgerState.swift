@@ -32,6 +32,10 @@ struct OutcomeLedgerState: Sendable {
     private(set) var floor: Date?
     /// The next offset to read, per partition of the topics read.
     private(set) var positions: [TopicPartition: Int64] = [:]
+    /// Per partition, an offset every record below which has been read: the latest
+    /// end-of-partition offset the reader reported (the end a fetch saw, not a watermark
+    /// look-up).
+    private(set) var readEnds: [TopicPartition: Int64] = [:]
     private var entries: [Key: Date] = [:]
 
     init(skew: TimeInterval, window: TimeInterval) {
@@ -61,6 +65,7 @@ struct OutcomeLedgerState: Sendable {
     mutating func restarted(floor: Date?, positions: [TopicPartition: Int64]) {
         self.floor = floor
         self.positions = positions
+        readEnds = [:]
         entries = [:]
     }
 
@@ -73,6 +78,27 @@ struct OutcomeLedgerState: Sendable {
         let at = timestamp ?? .distantFuture
         if let floor, at < floor { return }
         entries[Key(topic: topic, source: source)] = at
+    }
+
+    /// The reader reported the end of `partition` at `offset`: every record before it has
+    /// been read (``read(topic:partition:offset:source:timestamp:)`` came first).
+    mutating func reachedEnd(_ partition: TopicPartition, at offset: Int64) {
+        positions[partition] = max(positions[partition] ?? 0, offset)
+        readEnds[partition] = max(readEnds[partition] ?? 0, offset)
+    }
+
+    /// Whether every record below `ends` (per partition, offsets a broker gave after the
+    /// question was asked) has been read, judged by reported ends, not by positions.
+    ///
+    /// Why ends and not positions: Tansu's latest offset is the base offset of its last
+    /// batch plus one (PLATFORM-NOTES), so a position past it may still lie inside that
+    /// batch. A reported end is at a batch boundary: an end at or past a batch's base
+    /// plus one is past the whole batch, and a batch appended after an end starts at or
+    /// after it, so its look-up answers more than that end. On Apache Kafka the look-up
+    /// is the high watermark, which covers every acknowledged record. A partition whose
+    /// look-up answers 0 holds nothing to read.
+    func hasRead(to ends: [TopicPartition: Int64]) -> Bool {
+        ends.allSatisfy { partition, end in end <= (readEnds[partition] ?? 0) }
     }
 
     /// After a read to the end at `now`: records older than the window are forgotten and

@@ -78,6 +78,21 @@ enum RdKafkaAdmin {
         return (low, high)
     }
 
+    /// Per partition, the offset the next record will get: one ListOffsets request per
+    /// leader for all of `partitions` (timestamp `-1`, "latest"), where
+    /// `rd_kafka_query_watermark_offsets` asks two per partition, one partition at a time.
+    static func latestOffsets(_ handle: OpaquePointer, _ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = RdKafkaTopicPartitionList(offsets: Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_END)) }))
+        let err = list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeout.milliseconds) }
+        if err.isError { throw KafkaError(err, context: "latest offsets") }
+        var offsets: [TopicPartition: Int64] = [:]
+        for entry in list.entries {
+            if entry.err.isError { throw KafkaError(entry.err, context: "latest offset of \(entry.topicPartition)") }
+            offsets[entry.topicPartition] = max(0, entry.offset)
+        }
+        return offsets
+    }
+
     /// Per partition, the earliest offset at or after the time (milliseconds), or nil.
     static func offsetsForTimes(_ handle: OpaquePointer, _ times: [TopicPartition: Date], timeout: Duration) throws(KafkaError) -> [TopicPartition: Int64?] {
         let list = RdKafkaTopicPartitionList(

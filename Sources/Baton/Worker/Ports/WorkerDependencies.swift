@@ -18,6 +18,8 @@ public struct WorkerDependencies: Sendable {
     var buckets: [String]
     /// Topics the worker produces to, looked up before it joins the group.
     var producedTopics: [String] = []
+    /// The environment's ledger, opened during the start-up check and closed at shutdown.
+    var ledger: TopicOutcomeLedger?
 
     public static func make(configuration: BatonConfiguration, workerID: String? = nil, logger: Logger) throws -> WorkerDependencies {
         let credentials = try configuration.birst.credentials()
@@ -31,6 +33,9 @@ public struct WorkerDependencies: Sendable {
         let s3 = S3Client(configuration: try configuration.s3.clientConfiguration(), http: http)
         let birstCredentials = BirstCredentials(username: credentials.username, password: credentials.password)
         let probe = EnvironmentProbe(birst: birst, credentials: birstCredentials, s3: s3, timeout: configuration.birst.callTimeout)
+        let ledger = TopicOutcomeLedger(
+            clientProperties: configuration.kafka.clientProperties,
+            topics: [configuration.topics.outcomes.name, configuration.topics.deadLetters.name], logger: logger)
         let environment = SliceEnvironment(
             worker: configuration.worker,
             birstSettings: configuration.birst,
@@ -42,15 +47,13 @@ public struct WorkerDependencies: Sendable {
             notifier: try Notifier(settings: configuration.notify, smtpSettings: configuration.smtp, http: http),
             health: EnvironmentHealth(recheck: configuration.worker.environmentRecheck, logger: logger, probe: probe.check),
             logger: logger,
-            ledger: TopicOutcomeLedger(
-                clientProperties: configuration.kafka.clientProperties,
-                topics: [configuration.topics.outcomes.name, configuration.topics.deadLetters.name], logger: logger)
+            ledger: ledger
         )
         let buckets = (try? configuration.routeTable().routes.map(\.bucket.pattern).filter { !$0.contains(where: "*?[{".contains) }) ?? []
         let topics = configuration.topics
         return WorkerDependencies(
             environment: environment, producer: producer, http: http, birstHTTP: birstHTTP, probe: probe, buckets: Array(Set(buckets)).sorted(),
-            producedTopics: [topics.jobs.name, topics.deadLetters.name, topics.outcomes.name])
+            producedTopics: [topics.jobs.name, topics.deadLetters.name, topics.outcomes.name], ledger: ledger)
     }
 
     /// host-pid: unique per process, readable in logs and headers.
@@ -61,8 +64,10 @@ public struct WorkerDependencies: Sendable {
     /// Before joining the group: Birst login and S3 access, each fault as it stands.
     func preflight() async -> [EnvironmentFault] {
         // Beside the checks: the producer learns its topics' leaders, so the first hand-off
-        // or outcome after start is not delayed by that lookup.
+        // or outcome after start is not delayed by that lookup; the ledger opens its reader,
+        // so the first outcomes after start wait for a watermark look-up only.
         async let warmed: Void = producer.warmUp(topics: producedTopics, timeout: .seconds(5))
+        await ledger?.warmUp()
         var faults: [EnvironmentFault] = []
         if let fault = await probe.checkBirst() { faults.append(fault) }
         for bucket in buckets {
@@ -74,6 +79,7 @@ public struct WorkerDependencies: Sendable {
 
     func shutdown(timeout: Duration) async {
         await environment.health.shutdown()
+        await ledger?.shutdown()
         await producer.shutdown(timeout: timeout)
         http.shutdown()
         birstHTTP.shutdown()
