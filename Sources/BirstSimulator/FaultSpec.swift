@@ -40,7 +40,8 @@ public enum FaultSpec {
     }
 
     /// Sets the knob `spec` names in `plan`: on the operation's own knobs (starting from
-    /// `plan.all` when it has none yet), or on `plan.all` for `all`.
+    /// `plan.all` when it has none yet), or for `all` on `plan.all` and on every operation
+    /// that has knobs of its own, so that flags apply in the order given.
     public static func apply(_ spec: String, to plan: inout FaultPlan) throws(Problem) {
         guard let colon = spec.firstIndex(of: ":"), let equals = spec.firstIndex(of: "="), colon < equals else {
             throw Problem(description: "--fault \(spec): expected OPERATION:KNOB=VALUE, e.g. uploadData:transientFaultRate=0.2")
@@ -60,7 +61,17 @@ public enum FaultSpec {
         guard knob.set(&knobs, value) else {
             throw Problem(description: "--fault \(spec): \(knob.name) takes \(knob.takes), got \"\(value)\"")
         }
-        if operation == "all" { plan.all = knobs } else { plan.operations[operation] = knobs }
+        if operation == "all" {
+            plan.all = knobs
+            // `all` sets every operation, also those an earlier --fault gave knobs of their
+            // own: the flags apply in order, whichever came first.
+            for (name, var own) in plan.operations {
+                _ = knob.set(&own, value)
+                plan.operations[name] = own
+            }
+        } else {
+            plan.operations[operation] = knobs
+        }
     }
 
     private static func set(_ field: inout Double, _ value: Double?) -> Bool {

@@ -159,8 +159,8 @@ struct ReplayCommand: AsyncParsableCommand {
 
     private func selection(now: Date) throws -> ReplaySelection {
         ReplaySelection(
-            since: try since.map { try Self.time($0, now: now, option: "--since") },
-            until: try until.map { try Self.time($0, now: now, option: "--until") },
+            since: try since.map { try TimeOption.parse($0, now: now, option: "--since") },
+            until: try until.map { try TimeOption.parse($0, now: now, option: "--until") },
             partitions: partition.isEmpty ? nil : Set(partition), fromOffset: fromOffset, toOffset: toOffset,
             jobIds: Set(jobId), keyPrefix: keyPrefix, errorKinds: Set(errorKind), all: all)
     }
@@ -185,10 +185,4 @@ struct ReplayCommand: AsyncParsableCommand {
         return parsed
     }
 
-    /// An ISO-8601 time, or a duration before `now` (`90m`, `2h`).
-    static func time(_ text: String, now: Date, option: String) throws -> Date {
-        if let date = Timestamp.parse(text) { return date }
-        if let ago = ConfigDuration.parse(text) { return now.addingTimeInterval(-ago.seconds) }
-        throw ValidationError("\(option): expected an ISO-8601 time (2026-11-30T08:00:00Z) or a duration ago (2h), got \"\(text)\"")
-    }
 }

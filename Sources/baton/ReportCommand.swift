@@ -39,25 +39,25 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Kafka bootstrap servers (kafka.bootstrapServers).")
     var bootstrapServers: String?
 
-    func run() async throws {
-        let now = Date()
-        guard let from = Self.time(since, now: now) else { throw ValidationError("--since: expected an ISO 8601 time or a duration like 24h, got \"\(since)\"") }
-        let to = try until.map { text in
-            guard let date = Self.time(text, now: now) else { throw ValidationError("--until: expected an ISO 8601 time or a duration, got \"\(text)\"") }
-            return date
-        } ?? now
+    /// The report's time range, `--since` to `--until` (default now).
+    private func window(now: Date) throws -> (from: Date, to: Date) {
+        let from = try TimeOption.parse(since, now: now, option: "--since")
+        let to = try until.map { try TimeOption.parse($0, now: now, option: "--until") } ?? now
         guard from < to else { throw ValidationError("--since must be before --until") }
+        return (from, to)
+    }
+
+    func validate() throws {
+        _ = try window(now: Date())
+    }
+
+    func run() async throws {
+        let (from, to) = try window(now: Date())
         let configuration = try await config.load(flags: ["kafka.bootstrapServers": bootstrapServers])
         let logger = Logger(label: "baton.report")
         let report = try await ReportReader(configuration: configuration, logger: logger).read(since: from, until: to)
         let html = ReportHTML.render(report)
         try html.write(toFile: out, atomically: true, encoding: .utf8)
         print("wrote \(out): \(report.jobs.count) jobs, \(report.outcomes.count) outcomes, \(report.deadLetters.count) dead letters")
-    }
-
-    static func time(_ text: String, now: Date) -> Date? {
-        if let duration = ConfigDuration.parse(text) { return now.addingTimeInterval(-duration.seconds) }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

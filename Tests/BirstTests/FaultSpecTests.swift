@@ -32,6 +32,10 @@ struct FaultSpecTests {
         #expect(plan.knobs(for: "publishData").delayAfterApplySeconds == 60)
         #expect(plan.all.transientFaultRate == 0.5)
         #expect(plan.knobs(for: "uploadData").transientFaultRate == 0.5)
+        #expect(plan.knobs(for: "publishData").transientFaultRate == 0.5, "`all` after an operation's own knobs sets that operation too")
+        let later = try apply("all:transientFaultRate=0.5", "uploadData:transientFaultRate=0.1")
+        #expect(later.knobs(for: "uploadData").transientFaultRate == 0.1, "a later flag for one operation wins there")
+        #expect(later.knobs(for: "publishData").transientFaultRate == 0.5)
     }
 
     @Test("a bad spec is an error naming the knob and the value", arguments: [

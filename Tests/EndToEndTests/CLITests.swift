@@ -53,6 +53,16 @@ struct CLITests {
         #expect(!run.output.contains("listening"), "the simulator did not start: \(run.output)")
     }
 
+    @Test("replay and report refuse a time that does not exist, saying why, exit 64", arguments: [
+        ["replay", "--from", "a", "--to", "b", "--all", "--since"], ["report", "--out", "unused.html", "--since"],
+    ])
+    func impossibleTime(command: [String]) async throws {
+        let run = try await BatonCLI.run(command + ["2026-12-01T25:00:00Z"])
+        #expect(run.status == 64, "\(run.output)")
+        #expect(run.output.contains(#"--since: expected an ISO-8601 time"#) && run.output.contains("hour 25 does not exist"), "\(run.output)")
+        #expect(run.output.contains("baton \(command[0])"), "the usage is the command's own: \(run.output)")
+    }
+
     @Test("--set with a misspelt key is an error naming it with a suggestion")
     func misspeltSet() async throws {
         let run = try await BatonCLI.run(["config", "show", "--set", "worker.concurency=2"])

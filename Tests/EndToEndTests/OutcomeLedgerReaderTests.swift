@@ -11,14 +11,7 @@ struct OutcomeLedgerReaderTests {
 
     @Test("one reader serves later questions: a record acknowledged just before a question is seen; shutdown closes it")
     func oneReader() async throws {
-        let stack = try TestStack.current()
-        let (outcomes, letters) = (uniqueName("ledger-outcomes"), uniqueName("ledger-dlq"))
-        let producer = try Self.producer(stack)
-        try await Self.produce(producer, outcomes, (JobHeaders.source, "jobs/0/1"))
-        try await Self.produce(producer, letters, nil)
-        let ledger = TopicOutcomeLedger(
-            clientProperties: ["bootstrap.servers": stack.kafkaBootstrapServers], topics: [outcomes, letters],
-            keepOpen: .seconds(600), logger: Logger(label: "test.ledger"))
+        let (outcomes, letters, producer, ledger) = try await Self.ledgerOverTwoNewTopics(keepOpen: .seconds(600))
         #expect(try await ledger.hasRecord(on: outcomes, from: "jobs/0/1", messageWrittenAt: written))
         #expect(await ledger.readersOpened == 1)
         for offset in 0..<5 {
@@ -38,14 +31,7 @@ struct OutcomeLedgerReaderTests {
 
     @Test("an idle reader closes; the next question opens one where reading stopped and sees what arrived meanwhile")
     func idleClose() async throws {
-        let stack = try TestStack.current()
-        let (outcomes, letters) = (uniqueName("ledger-outcomes"), uniqueName("ledger-dlq"))
-        let producer = try Self.producer(stack)
-        try await Self.produce(producer, outcomes, (JobHeaders.source, "jobs/0/1"))
-        try await Self.produce(producer, letters, nil)
-        let ledger = TopicOutcomeLedger(
-            clientProperties: ["bootstrap.servers": stack.kafkaBootstrapServers], topics: [outcomes, letters],
-            keepOpen: .seconds(1), logger: Logger(label: "test.ledger"))
+        let (outcomes, _, producer, ledger) = try await Self.ledgerOverTwoNewTopics(keepOpen: .seconds(1))
         #expect(try await ledger.hasRecord(on: outcomes, from: "jobs/0/1", messageWrittenAt: written))
         try await eventually(30, "the idle reader closes") { await !ledger.holdsClients }
         try await Self.produce(producer, outcomes, (JobHeaders.source, "jobs/2/7"))
@@ -76,8 +62,19 @@ struct OutcomeLedgerReaderTests {
         #expect(await !ledger.holdsClients)
     }
 
-    static func producer(_ stack: TestStack) throws -> KafkaProducer {
-        try KafkaProducer(configuration: KafkaConfiguration(["bootstrap.servers": stack.kafkaBootstrapServers]), logger: Logger(label: "test.ledger"))
+    /// Two new topics, for outcomes and dead letters, with one record each (`jobs/0/1`'s
+    /// outcome and a dead letter naming no source), a producer for more, and a ledger over them.
+    static func ledgerOverTwoNewTopics(keepOpen: Duration) async throws -> (String, String, KafkaProducer, TopicOutcomeLedger) {
+        let stack = try TestStack.current()
+        let (outcomes, letters) = (uniqueName("ledger-outcomes"), uniqueName("ledger-dlq"))
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(["bootstrap.servers": stack.kafkaBootstrapServers]), logger: Logger(label: "test.ledger"))
+        try await produce(producer, outcomes, (JobHeaders.source, "jobs/0/1"))
+        try await produce(producer, letters, nil)
+        let ledger = TopicOutcomeLedger(
+            clientProperties: ["bootstrap.servers": stack.kafkaBootstrapServers], topics: [outcomes, letters],
+            keepOpen: keepOpen, logger: Logger(label: "test.ledger"))
+        return (outcomes, letters, producer, ledger)
     }
 
     static func produce(_ producer: KafkaProducer, _ topic: String, _ header: (name: String, source: String)?) async throws {
