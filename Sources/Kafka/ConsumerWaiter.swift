@@ -12,6 +12,20 @@ enum ConsumerWaiter: Sendable {
         }
     }
 
+    /// Answers the caller as ``ConsumerState/next(id:waiter:isCancelled:)`` decided (a
+    /// one-event caller handed several gets the first; the state hands it one).
+    func resolve(_ action: ConsumerState.NextAction) {
+        switch (self, action) {
+        case (_, .suspended): break
+        case (_, .finished): finish()
+        case (_, .fail(let error)): fail(error)
+        case (.one(let continuation, _), .event(let event)): continuation.resume(returning: event)
+        case (.one(let continuation, _), .events(let events)): continuation.resume(returning: events.first)
+        case (.batch(let continuation, _), .event(let event)): continuation.resume(returning: [event])
+        case (.batch(let continuation, _), .events(let events)): continuation.resume(returning: events)
+        }
+    }
+
     /// The consumer is closing: the caller gets nil.
     func finish() {
         switch self {

@@ -192,48 +192,27 @@ public final class KafkaConsumer: Sendable {
     /// - Throws: `CancellationError` when the calling task is cancelled while waiting; a
     ///   fatal ``KafkaError``.
     public func nextBatch(max: Int) async throws -> [KafkaConsumerEvent]? {
-        let max = Swift.max(1, max)
-        let id = waiterIDs.add(1, ordering: .relaxed).newValue
-        let context = self.context
-        let consumerQueue = self.consumerQueue
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[KafkaConsumerEvent]?, any Error>) in
-                let (action, wake) = context.state.withLock { state in
-                    (state.next(id: id, waiter: .batch(continuation, max: max), isCancelled: Task.isCancelled), state.needsReconcile)
-                }
-                if wake { consumerQueue.wake() }
-                switch action {
-                case .event(let event): continuation.resume(returning: [event])
-                case .events(let events): continuation.resume(returning: events)
-                case .finished: continuation.resume(returning: nil)
-                case .fail(let error): continuation.resume(throwing: error)
-                case .suspended: break
-                }
-            }
-        } onCancel: {
-            context.state.withLock { $0.cancelWaiter(id: id) }?.fail(CancellationError())
-        }
+        try await wait { .batch($0, max: Swift.max(1, max)) }
     }
 
     private func nextEvent(wantsEvents: Bool) async throws -> KafkaConsumerEvent? {
+        try await wait { .one($0, wantsEvents: wantsEvents) }
+    }
+
+    /// Takes what is deliverable now for the waiter `makeWaiter` builds, or suspends it
+    /// until the poll thread hands events over, the consumer closes or the task is cancelled.
+    private func wait<Value: Sendable>(_ makeWaiter: (CheckedContinuation<Value, any Error>) -> ConsumerWaiter) async throws -> Value {
         let id = waiterIDs.add(1, ordering: .relaxed).newValue
         let context = self.context
         let consumerQueue = self.consumerQueue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
+                let waiter = makeWaiter(continuation)
                 let (action, wake) = context.state.withLock { state in
-                    let action = state.next(
-                        id: id, waiter: .one(continuation, wantsEvents: wantsEvents), isCancelled: Task.isCancelled)
-                    return (action, state.needsReconcile)
+                    (state.next(id: id, waiter: waiter, isCancelled: Task.isCancelled), state.needsReconcile)
                 }
                 if wake { consumerQueue.wake() }
-                switch action {
-                case .event(let event): continuation.resume(returning: event)
-                case .events(let events): continuation.resume(returning: events.first)
-                case .finished: continuation.resume(returning: nil)
-                case .fail(let error): continuation.resume(throwing: error)
-                case .suspended: break
-                }
+                waiter.resolve(action)
             }
         } onCancel: {
             context.state.withLock { $0.cancelWaiter(id: id) }?.fail(CancellationError())

@@ -75,7 +75,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
     }
 
     func hasRecord(on topic: String, from source: String, messageWrittenAt: Date?) async throws -> Bool {
-        guard !isShutDown else { throw JobsError.timedOut("the outcome ledger is shut down") }
+        guard !isShutDown else { throw Self.shutDown }
         asked += 1
         let ticket = asked
         lastAsked = .now
@@ -116,12 +116,20 @@ actor TopicOutcomeLedger: OutcomeLedger {
         isShutDown = true
         idleWatch?.cancel()
         idleWatch = nil
-        retireReader(because: JobsError.timedOut("the outcome ledger is shut down"))
-        admin?.shutdown()
-        admin = nil
+        closeClients(because: Self.shutDown)
         while let task = closing.first?.value {
             await task.value
         }
+    }
+
+    /// What a question, or a read, gets once ``shutdown()`` has begun.
+    private static let shutDown = JobsError.timedOut("the outcome ledger is shut down")
+
+    /// Retires the reader (failing a waiting read with `error`) and shuts the admin client.
+    private func closeClients(because error: (any Error)?) {
+        retireReader(because: error)
+        admin?.shutdown()
+        admin = nil
     }
 
     /// Whether a reader or admin client is open or still closing (for tests).
@@ -186,7 +194,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
     }
 
     private func openAdmin() throws -> KafkaAdmin {
-        guard !isShutDown else { throw JobsError.timedOut("the outcome ledger is shut down") }
+        guard !isShutDown else { throw Self.shutDown }
         if let admin { return admin }
         let opened = try KafkaAdmin(configuration: KafkaConfiguration(clientProperties), logger: logger)
         admin = opened
@@ -194,7 +202,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
     }
 
     private func openReader() throws {
-        guard !isShutDown else { throw JobsError.timedOut("the outcome ledger is shut down") }
+        guard !isShutDown else { throw Self.shutDown }
         guard !state.positions.isEmpty else { return }
         generation += 1
         readersOpened += 1
@@ -250,7 +258,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
 
     private func waitUntilRead(to ends: [TopicPartition: Int64], until deadline: ContinuousClock.Instant) async throws {
         if state.hasRead(to: ends) { return }
-        guard !isShutDown, reader != nil else { throw JobsError.timedOut("the outcome ledger is shut down") }
+        guard !isShutDown, reader != nil else { throw Self.shutDown }
         let left = try remaining(until: deadline)
         let timer = Task {
             do { try await Task.sleep(for: left) } catch { return }
@@ -275,9 +283,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
             while !Task.isCancelled {
                 let left = self.lastAsked + self.keepOpen - .now
                 if left <= .zero, self.reading == nil {
-                    self.retireReader(because: nil)
-                    self.admin?.shutdown()
-                    self.admin = nil
+                    self.closeClients(because: nil)
                     self.idleWatch = nil
                     return
                 }
@@ -287,7 +293,7 @@ actor TopicOutcomeLedger: OutcomeLedger {
     }
 
     /// Where each partition of `topics` starts for records written at or after `from`: the
-    /// broker's time look-up (a hint), or its high watermark when it has none that late
+    /// broker's time look-up (a hint), or its latest offset when it has none that late
     /// (Tansu's is low, if anything: never past a record). The floor is nil when a topic
     /// does not exist yet, so the next question looks again.
     private static func lookUp(
@@ -297,14 +303,9 @@ actor TopicOutcomeLedger: OutcomeLedger {
         let partitions = described.flatMap { topic in topic.partitions.map { TopicPartition(topic: topic.name, partition: $0) } }
         let at = max(from, Date(timeIntervalSince1970: 0))
         let offsets = try await admin.offsetsForTimes(Dictionary(uniqueKeysWithValues: partitions.map { ($0, at) }), timeout: timeout)
-        var positions: [TopicPartition: Int64] = [:]
-        for partition in partitions {
-            if let offset = offsets[partition] ?? nil {
-                positions[partition] = offset
-            } else {
-                positions[partition] = try await admin.watermarks(partition, timeout: timeout).high
-            }
-        }
+        var positions = offsets.compactMapValues { $0 }
+        let late = partitions.filter { positions[$0] == nil }
+        positions.merge(try await admin.latestOffsets(late, timeout: timeout)) { found, _ in found }
         let complete = Set(described.map(\.name)) == Set(topics)
         return (complete ? from : nil, positions)
     }

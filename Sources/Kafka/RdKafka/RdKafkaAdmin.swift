@@ -82,27 +82,31 @@ enum RdKafkaAdmin {
     /// leader for all of `partitions` (timestamp `-1`, "latest"), where
     /// `rd_kafka_query_watermark_offsets` asks two per partition, one partition at a time.
     static func latestOffsets(_ handle: OpaquePointer, _ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> [TopicPartition: Int64] {
-        let list = RdKafkaTopicPartitionList(offsets: Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_END)) }))
-        let err = list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeout.milliseconds) }
-        if err.isError { throw KafkaError(err, context: "latest offsets") }
-        var offsets: [TopicPartition: Int64] = [:]
-        for entry in list.entries {
-            if entry.err.isError { throw KafkaError(entry.err, context: "latest offset of \(entry.topicPartition)") }
-            offsets[entry.topicPartition] = max(0, entry.offset)
-        }
-        return offsets
+        try listOffsets(
+            handle, Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(RD_KAFKA_OFFSET_END)) }), timeout: timeout, context: "latest offset"
+        ).mapValues { max(0, $0) }
     }
 
     /// Per partition, the earliest offset at or after the time (milliseconds), or nil.
     static func offsetsForTimes(_ handle: OpaquePointer, _ times: [TopicPartition: Date], timeout: Duration) throws(KafkaError) -> [TopicPartition: Int64?] {
-        let list = RdKafkaTopicPartitionList(
-            offsets: times.mapValues { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) })
+        try listOffsets(
+            handle, times.mapValues { Int64(($0.timeIntervalSince1970 * 1000).rounded(.down)) }, timeout: timeout, context: "offset for time"
+        ).mapValues { $0 >= 0 ? $0 : Int64?.none }
+    }
+
+    /// `rd_kafka_offsets_for_times` (ListOffsets) for each partition's timestamp in
+    /// milliseconds, or a special one (`RD_KAFKA_OFFSET_END`: latest): the offsets as the
+    /// broker answered them, negative when it has none.
+    private static func listOffsets(
+        _ handle: OpaquePointer, _ timestamps: [TopicPartition: Int64], timeout: Duration, context: String
+    ) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = RdKafkaTopicPartitionList(offsets: timestamps)
         let err = list.withPointer { rd_kafka_offsets_for_times(handle, $0, timeout.milliseconds) }
-        if err.isError { throw KafkaError(err, context: "offsets for times") }
-        var offsets: [TopicPartition: Int64?] = [:]
+        if err.isError { throw KafkaError(err, context: context) }
+        var offsets: [TopicPartition: Int64] = [:]
         for entry in list.entries {
-            if entry.err.isError { throw KafkaError(entry.err, context: "offset for time in \(entry.topicPartition)") }
-            offsets[entry.topicPartition] = entry.offset >= 0 ? entry.offset : Int64?.none
+            if entry.err.isError { throw KafkaError(entry.err, context: "\(context) of \(entry.topicPartition)") }
+            offsets[entry.topicPartition] = entry.offset
         }
         return offsets
     }
