@@ -226,10 +226,7 @@ final class SliceDispatcher {
                 for ticket in tickets { work[ticket]?.task?.cancel() }
             case .supersede(let ticket):
                 if let item = work[ticket] {
-                    let logger = if case .success(let job) = item.decoded { Self.jobLogger(logger, item.message, job) } else { logger }
-                    logger.notice("a newer copy of the job arrived; cutting off the slice of the older one", metadata: [
-                        "partition": "\(item.message.partition)", "offset": "\(item.message.offset)",
-                    ])
+                    Self.itemLogger(logger, item).notice("a newer copy of the job arrived; cutting off the slice of the older one")
                     item.task?.cancel()
                 }
             case .drop(let tickets):
@@ -349,10 +346,8 @@ final class SliceDispatcher {
     // Not inlined into the slice's task body, whose frame a waiting slice keeps (issue 10).
     @inline(never)
     private static func abandoned(_ item: Work, error: any Error, logger: Logger) -> SliceDispatcherState.SliceEnd {
-        let logger = if case .success(let job) = item.decoded { jobLogger(logger, item.message, job) } else { logger }
-        let metadata: Logger.Metadata = [
-            "partition": "\(item.message.partition)", "offset": "\(item.message.offset)", "error": "\(error)",
-        ]
+        let logger = itemLogger(logger, item)
+        let metadata: Logger.Metadata = ["error": "\(error)"]
         if let failure = error as? ProducerFailure {
             logger.critical("the producer failed for good; stopping without committing past this message", metadata: metadata)
             return .producerFailed(failure.description)
@@ -372,6 +367,16 @@ final class SliceDispatcher {
         logger[metadataKey: "jobId"] = "\(job.jobId)"
         logger[metadataKey: "stage"] = "\(job.stage.rawValue)"
         if let slice { logger[metadataKey: "slice"] = "\(slice)" }
+        return logger
+    }
+
+    /// `logger` with the message's `partition` and `offset`, and `jobId` and `stage` when
+    /// the message decoded (``jobLogger(_:_:_:slice:)``).
+    private static func itemLogger(_ logger: Logger, _ item: Work) -> Logger {
+        if case .success(let job) = item.decoded { return jobLogger(logger, item.message, job) }
+        var logger = logger
+        logger[metadataKey: "partition"] = "\(item.message.partition)"
+        logger[metadataKey: "offset"] = "\(item.message.offset)"
         return logger
     }
 
