@@ -100,20 +100,20 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Copies per second at most, e.g. 200 or 200/s.", valueName: "N/s"))
     var rate: String?
 
-    @Option(help: "Stop after copying N records (prints --resume like an interruption).")
+    @Option(help: "Stop after copying N records, or with --dry-run after counting N (prints --resume like an interruption).")
     var limit: Int?
 
     @Option(help: ArgumentHelp("Continue after an interrupted run: the positions it printed.", valueName: "TOPIC/P:OFFSET,…"))
     var resume: String?
 
-    @Flag(help: "Print the summary as one JSON line.")
+    @Flag(help: "Print the summary as one JSON line (with --dry-run, \"copied\" counts what would be copied and \"dryRun\" is true).")
     var json = false
 
     func run() async throws {
         let configuration = try await config.load()
         let plan = try makePlan(configuration)
         let trap = SignalTrap()
-        let printer = ReplayProgressPrinter()
+        let printer = ReplayProgressPrinter(dryRun: plan.dryRun)
         let replayer = Replayer(kafka: configuration.kafka, logger: Logger(label: "baton.replay"))
         let summary: ReplaySummary
         do {
