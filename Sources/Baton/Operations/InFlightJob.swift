@@ -1,12 +1,16 @@
 import Foundation
 
-/// A job in flight (`baton jobs`): its newest envelope on the jobs topic, with no outcome
-/// recorded after it.
+/// A job in flight (`baton jobs`): its newest envelope on the jobs topic, which neither an
+/// outcome covers nor the workers' group has committed past (``InFlightRule``).
 public struct InFlightJob: Sendable, Hashable, Codable {
     public var jobId: String
     /// The report, as `s3://bucket/key`.
     public var report: String
     public var stage: JobStage
+    /// `in-progress`, or `notifications-pending` for a notify retry not yet run.
+    public var state: JobState
+    /// The outcome already recorded (completed, failed, …) when notifications are pending.
+    public var outcomeStatus: String?
     /// Slices run so far.
     public var slices: Int
     public var retriesLeft: Int
