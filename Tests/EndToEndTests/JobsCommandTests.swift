@@ -104,6 +104,38 @@ struct JobsCommandTests {
         }
     }
 
+    @Test("jobs list/show: a notify retry not yet run shows notifications pending with its outcome; where the group committed nothing a note says only outcomes decided")
+    func notificationsPending() async throws {
+        let harness = try await EndToEndHarness("jobs-pending")
+        defer { Task { await harness.stop() } }
+        let configuration = try await harness.configuration()
+        let ids = try await harness.publish(["p.csv"])
+        let message = try #require(try await harness.jobMessages(atLeast: 1).first)
+        // What a notify slice of `message` writes when the webhook fails: the outcome
+        // (naming `message`), then the notify retry. No worker runs: nothing is committed.
+        var job = try #require(message.envelope)
+        job.stage = .notify
+        job.slices = 6
+        var result = JobResult(status: .completed)
+        result.outcomeRecorded = true
+        job.result = result
+        let records = JobRecords(topics: configuration.topics, workerID: "worker-7")
+        try await send(harness, records.outcome(OutcomeRecord(envelope: job, result: result, worker: "worker-7"), input: message), partition: 0)
+        try await send(harness, records.continuation(job, input: message, reason: .notifyRetry), partition: message.partition)
+
+        let jobs = try await harness.jobsReader().inFlight()
+        #expect(jobs.map(\.jobId) == ids)
+        #expect(jobs.first?.state == .notificationsPending && jobs.first?.outcomeStatus == "completed" && jobs.first?.handoff == "notify-retry")
+        let list = try await harness.runBaton(["jobs", "list"])
+        #expect(list.output.contains("notifications pending (outcome completed)") && list.output.contains("1 job in flight"), "\(list.output)")
+        let notes = try String(contentsOfFile: harness.directory + "/baton-stderr.log", encoding: .utf8)
+        #expect(notes.contains("group \(configuration.kafka.groupID) (kafka.groupId) has committed nothing on partition \(message.partition) of the jobs topic"), "\(notes)")
+        let show = try await harness.runBaton(["jobs", "show", ids[0], "--json"])
+        let view = try OperatorJSON.decode(HistoryView.self, from: try #require(show.output.split(separator: "\n").last.map(String.init)))
+        #expect(view.inFlight && view.state == .notificationsPending, "\(show.output)")
+        #expect(view.history.first { $0.kind == .outcome }?.source == JobRecords.position(of: message))
+    }
+
     private func send(_ harness: EndToEndHarness, _ record: OutgoingRecord, partition: Int32) async throws {
         let configuration = try await harness.configuration()
         let producer = try KafkaProducer(configuration: KafkaConfiguration(configuration.kafka.producerProperties), logger: harness.logger)

@@ -81,7 +81,7 @@ struct ReplayTests {
         #expect(show.status == 0, "\(show.output)")
         let history = try OperatorJSON.decode(HistoryView.self, from: try #require(show.output.split(separator: "\n").last.map(String.init)))
         #expect(history.jobId == slow)
-        #expect(history.inFlight == false)
+        #expect(history.inFlight == false && history.state == .finished)
         let kinds = history.history.map(\.kind)
         #expect(kinds.first == .new)
         #expect(kinds.contains(.continuation))
@@ -223,5 +223,6 @@ struct ReplayTests {
 struct HistoryView: Decodable {
     var jobId: String
     var inFlight: Bool
+    var state: JobState
     var history: [JobHistoryEntry]
 }
