@@ -25,8 +25,8 @@ struct JobsCommand: AsyncParsableCommand {
               baton jobs
               baton jobs list --stage awaitPublish --older-than 1h
               baton jobs list --json | jq -r .jobId
-              baton jobs show 3f6c0d…e1
-              baton jobs show 3f6c0d…e1 --json
+              baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f
+              baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --json
             """,
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self
@@ -148,8 +148,9 @@ struct JobsCommand: AsyncParsableCommand {
                 "history": […]}.
 
                 Examples:
-                  baton jobs show 3f6c0d…e1
-                  baton jobs show 3f6c0d…e1 --json | jq '.history[] | select(.kind == "dead-letter")'
+                  baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f
+                  baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --json \\
+                    | jq '.history[] | select(.kind == "dead-letter")'
                 """
         )
 

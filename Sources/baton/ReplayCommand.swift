@@ -36,11 +36,14 @@ struct ReplayCommand: AsyncParsableCommand {
             Examples:
               baton replay --error-kind retries-exhausted --reset-retries 12 --dry-run
               baton replay --error-kind retries-exhausted --reset-retries 12
-              baton replay --since 2026-11-30T08:00:00Z --until 2026-11-30T09:30:00Z --rate 200
+              baton replay --since 2026-11-30T08:00:00Z --until 2026-11-30T09:30:00Z \\
+                --rate 200
               baton replay --partition 2 --from-offset 1200 --to-offset 1300
-              baton replay --job-id 3f6c…e1 --reset-retries 5 --reset-age --reset-slices
+              baton replay --job-id 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --reset-retries 5 \\
+                --reset-age --reset-slices
               baton replay --from baton.jobs --to baton.jobs --since 1h --key-prefix 3f6c
-              baton replay --error-kind too-old --reset-age --resume 'baton.jobs.dlq/0:123,baton.jobs.dlq/1:77'
+              baton replay --error-kind too-old --reset-age \\
+                --resume 'baton.jobs.dlq/0:123,baton.jobs.dlq/1:77'
             """
     )
 
