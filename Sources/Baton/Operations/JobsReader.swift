@@ -3,13 +3,16 @@ import Kafka
 import Logging
 
 /// Answers `baton jobs` from the topics themselves: reads them from the beginning to the
-/// end of each partition (outside any consumer group; nothing is committed). It needs no
-/// offset look-up, so it is exact also on brokers whose look-ups are approximate.
+/// end of each partition (outside any consumer group; nothing is committed), and asks what
+/// the workers' group committed on the jobs topic. It needs no look-up by time or
+/// watermark, so it is exact also on brokers whose look-ups are approximate (Tansu); a
+/// group's committed offsets are stored values, not estimates.
 public struct JobsReader: Sendable {
     /// How to reach the cluster.
     public var kafka: KafkaSettings
     /// The jobs, dead-letter and outcomes topics to read.
     public var topics: TopicSettings
+    /// Where the reader's clients log.
     public var logger: Logger
     /// How long reading one topic may take.
     public var timeout: Duration
