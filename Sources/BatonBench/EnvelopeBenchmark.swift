@@ -16,6 +16,10 @@ struct EnvelopeBenchmark {
         {"version":1,"jobId":"3f9c2e61-bench-hop-1234","createdAt":"2026-12-01T06:00:00Z","source":{"bucket":"reports","key":"daily/bench-1234.csv","size":50000,"eTag":"9b2cf535f27731c974343645a3985328","versionId":null,"sequencer":"0055AED6DCD9028001234","eventTime":"2026-12-01T06:00:00Z"},"target":{"spaceId":"space-1234","sourceName":"bench-1234","subgroups":[],"route":"bench"},"stage":"upload","retriesLeft":1000000,"slices":0,"notBefore":null,"birst":{"uploadedBytes":0},"lastError":null}
         """#.utf8)
 
+    /// The same envelope with a number no double holds in an unknown field: refused, and
+    /// the reason found by a second pass over the bytes (`JSONReadLimits`).
+    private static let refused = Array(String(decoding: value, as: UTF8.self).replacingOccurrences(of: #""lastError":null"#, with: #""lastError":null,"huge":1e400"#).utf8)
+
     /// The same shape as plain synthesized `Codable`, times as text: Foundation's own cost.
     private struct PlainEnvelope: Codable {
         struct Source: Codable { var bucket, key: String; var size: Int?; var eTag, versionId, sequencer, eventTime: String? }
@@ -45,6 +49,8 @@ struct EnvelopeBenchmark {
         return [
             Figure(section, "CPU per envelope decode (JobEnvelopeCodec.decode, unknown fields kept)", "µs",
                    measure { _ = JobEnvelopeCodec.decode(key: Self.key, value: Self.value) }),
+            Figure(section, "  refused: a number beyond a double in an unknown field, reason with its path", "µs",
+                   measure { _ = JobEnvelopeCodec.decode(key: Self.key, value: Self.refused) }),
             Figure(section, "CPU per continuation encode (JobEnvelopeCodec.encode, sorted keys)", "µs",
                    measure { _ = JobEnvelopeCodec.encode(job) }),
             Figure(section, "  floor: JSONDecoder, plain synthesized struct of the same shape", "µs",

@@ -9,15 +9,24 @@ struct JobsCommand: AsyncParsableCommand {
         abstract: "What is in flight now, and one job's whole history, read from the topics.",
         discussion: """
             The topics are the only state: these commands read them from the beginning to the \
-            end of every partition, without a consumer group (nothing is committed). No offset \
-            look-up is involved, so the answers are exact on any Kafka-compatible broker.
+            end of every partition, without a consumer group (nothing is committed), and ask \
+            the workers' group (kafka.groupId) what it has committed on the jobs topic. No \
+            offset look-up by time or watermark is involved, so the answers are exact on any \
+            Kafka-compatible broker.
+
+            A job is finished once an outcome names its newest envelope (or a later message), \
+            or the workers' group has committed past that envelope: a worker commits a \
+            message only after what its slice produced was acknowledged, so a committed \
+            envelope with nothing newer ended the job. That second rule ends a job whose \
+            e-mail or webhook was retried (the outcome is recorded first; the retry writes \
+            nothing when it succeeds or is given up after notify.maxAttempts).
 
             Examples:
               baton jobs
               baton jobs list --stage awaitPublish --older-than 1h
               baton jobs list --json | jq -r .jobId
-              baton jobs show 3f6c0d…e1
-              baton jobs show 3f6c0d…e1 --json
+              baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f
+              baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --json
             """,
         subcommands: [List.self, Show.self],
         defaultSubcommand: List.self
@@ -41,12 +50,16 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Jobs in flight: the newest envelope per job id on the jobs topic with no outcome after it.",
+            abstract: "Jobs in flight: each job's newest envelope, unless an outcome covers it or the workers committed past it.",
             discussion: """
-                Columns: job id, report, stage, slices used, retries left, age (since the job \
-                was created), the worker that handed it on last, and its next notBefore. Oldest \
-                first. --json prints one JSON object per job (ageSeconds, createdAt, notBefore, \
-                partition, offset, …).
+                Columns: job id, report, stage, state (in progress, or notifications pending: \
+                the outcome is recorded and a failed e-mail or webhook waits for its retry), \
+                slices used, retries left, age (since the job was created), the worker that \
+                handed it on last, and its next notBefore. Oldest first. --json prints one JSON \
+                object per job (state, outcomeStatus, ageSeconds, createdAt, notBefore, \
+                partition, offset, …). When the workers' group has committed nothing where a \
+                notify retry lies (it never ran, or kafka.groupId names another group), a note \
+                on standard error says the retry may have ended already.
 
                 Examples:
                   baton jobs list
@@ -76,10 +89,15 @@ struct JobsCommand: AsyncParsableCommand {
             let older = try olderThan.map { try Self.duration($0, "--older-than") }
             let newer = try newerThan.map { try Self.duration($0, "--newer-than") }
             let now = Date()
-            let jobs = try await options.reader().inFlight(now: now).filter { job in
+            let reader = try await options.reader()
+            let commits = try await reader.commits()
+            let jobs = try await reader.inFlight(now: now, commits: commits).filter { job in
                 (stages.isEmpty || stages.contains(job.stage))
                     && older.map { job.ageSeconds > $0.seconds } ?? true
                     && newer.map { job.ageSeconds < $0.seconds } ?? true
+            }
+            if let caveat = commits.caveat(forPartitions: Set(jobs.filter { $0.state == .notificationsPending }.map(\.partition))) {
+                FileHandle.standardError.write(Data((caveat + "\n").utf8))
             }
             if options.json {
                 for job in jobs { print(OperatorJSON.line(job)) }
@@ -90,18 +108,23 @@ struct JobsCommand: AsyncParsableCommand {
                 return
             }
             var table = TextTable([
-                ("JOB ID", .left), ("REPORT", .left), ("STAGE", .left), ("SLICES", .right), ("RETRIES", .right),
+                ("JOB ID", .left), ("REPORT", .left), ("STAGE", .left), ("STATE", .left), ("SLICES", .right), ("RETRIES", .right),
                 ("AGE", .right), ("LAST WORKER", .left), ("NOT BEFORE", .left),
             ])
             for job in jobs {
                 table.rows.append([
-                    job.jobId, job.report, job.stage.rawValue, String(job.slices), String(job.retriesLeft),
+                    job.jobId, job.report, job.stage.rawValue, Self.state(job), String(job.slices), String(job.retriesLeft),
                     ReplayProgressPrinter.duration(job.ageSeconds), job.lastWorker ?? "-",
                     job.notBefore.map { $0 > now ? Timestamp.format($0) : "now" } ?? "-",
                 ])
             }
             for line in table.lines() { print(line) }
             print("\(jobs.count) job\(jobs.count == 1 ? "" : "s") in flight")
+        }
+
+        /// "in progress", or "notifications pending (outcome completed)".
+        static func state(_ job: InFlightJob) -> String {
+            job.outcomeStatus.map { "\(job.state.text) (outcome \($0))" } ?? job.state.text
         }
 
         static func duration(_ text: String, _ option: String) throws -> Duration {
@@ -117,12 +140,17 @@ struct JobsCommand: AsyncParsableCommand {
                 One line per record about the job on the jobs, dead-letter and outcomes topics, \
                 in time order, with topic/partition@offset, the record's timestamp, what it is \
                 (new, continuation, replay, dead-letter, outcome), stage, slices, retries left, \
-                the hand-off reason or error kind, and the worker. --json prints one JSON \
-                object: {"jobId": …, "inFlight": true|false, "history": […]}.
+                the hand-off reason or error kind, and the worker. The first line says where \
+                the job stands: in progress, notifications pending (outcome recorded, a failed \
+                e-mail or webhook waiting for its retry) or finished, decided as for \
+                `baton jobs list`. --json prints one JSON object: {"jobId": …, "inFlight": \
+                true|false, "state": "in-progress"|"notifications-pending"|"finished", \
+                "history": […]}.
 
                 Examples:
-                  baton jobs show 3f6c0d…e1
-                  baton jobs show 3f6c0d…e1 --json | jq '.history[] | select(.kind == "dead-letter")'
+                  baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f
+                  baton jobs show 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --json \\
+                    | jq '.history[] | select(.kind == "dead-letter")'
                 """
         )
 
@@ -132,10 +160,17 @@ struct JobsCommand: AsyncParsableCommand {
         var jobId: String
 
         func run() async throws {
-            let history = try await options.reader().history(of: jobId)
-            let inFlight = JobHistoryView.inFlight(history)
+            let reader = try await options.reader()
+            let commits = try await reader.commits()
+            let history = try await reader.history(of: jobId)
+            let state = reader.state(of: history, commits: commits)
+            if state == .notificationsPending, let partition = history.last(where: { $0.kind != .outcome && $0.kind != .deadLetter })?.partition,
+                let caveat = commits.caveat(forPartitions: [partition])
+            {
+                FileHandle.standardError.write(Data((caveat + "\n").utf8))
+            }
             if options.json {
-                print(OperatorJSON.line(JobHistoryView(jobId: jobId, inFlight: inFlight, history: history)))
+                print(OperatorJSON.line(JobHistoryView(jobId: jobId, inFlight: state.isInFlight, state: state, history: history)))
                 return
             }
             guard !history.isEmpty else {
@@ -156,7 +191,7 @@ struct JobsCommand: AsyncParsableCommand {
                     why.isEmpty ? "-" : why, entry.worker ?? "-",
                 ])
             }
-            print("job \(jobId): \(history.count) record\(history.count == 1 ? "" : "s"), \(inFlight ? "in flight" : "finished")")
+            print("job \(jobId): \(history.count) record\(history.count == 1 ? "" : "s"), \(state.text)")
             for line in table.lines() { print(line) }
             for entry in history where entry.message != nil {
                 print("  \(entry.topic)/\(entry.partition)@\(entry.offset): \(entry.message!)")

@@ -36,11 +36,14 @@ struct ReplayCommand: AsyncParsableCommand {
             Examples:
               baton replay --error-kind retries-exhausted --reset-retries 12 --dry-run
               baton replay --error-kind retries-exhausted --reset-retries 12
-              baton replay --since 2026-11-30T08:00:00Z --until 2026-11-30T09:30:00Z --rate 200
+              baton replay --since 2026-11-30T08:00:00Z --until 2026-11-30T09:30:00Z \\
+                --rate 200
               baton replay --partition 2 --from-offset 1200 --to-offset 1300
-              baton replay --job-id 3f6c…e1 --reset-retries 5 --reset-age --reset-slices
+              baton replay --job-id 3f6c0d5e8a1b4c2d9e7f6a5b4c3d2e1f --reset-retries 5 \\
+                --reset-age --reset-slices
               baton replay --from baton.jobs --to baton.jobs --since 1h --key-prefix 3f6c
-              baton replay --error-kind too-old --reset-age --resume 'baton.jobs.dlq/0:123,baton.jobs.dlq/1:77'
+              baton replay --error-kind too-old --reset-age \\
+                --resume 'baton.jobs.dlq/0:123,baton.jobs.dlq/1:77'
             """
     )
 
@@ -100,20 +103,20 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Copies per second at most, e.g. 200 or 200/s.", valueName: "N/s"))
     var rate: String?
 
-    @Option(help: "Stop after copying N records (prints --resume like an interruption).")
+    @Option(help: "Stop after copying N records, or with --dry-run after counting N (prints --resume like an interruption).")
     var limit: Int?
 
     @Option(help: ArgumentHelp("Continue after an interrupted run: the positions it printed.", valueName: "TOPIC/P:OFFSET,…"))
     var resume: String?
 
-    @Flag(help: "Print the summary as one JSON line.")
+    @Flag(help: "Print the summary as one JSON line (with --dry-run, \"copied\" counts what would be copied and \"dryRun\" is true).")
     var json = false
 
     func run() async throws {
         let configuration = try await config.load()
         let plan = try makePlan(configuration)
         let trap = SignalTrap()
-        let printer = ReplayProgressPrinter()
+        let printer = ReplayProgressPrinter(dryRun: plan.dryRun)
         let replayer = Replayer(kafka: configuration.kafka, logger: Logger(label: "baton.replay"))
         let summary: ReplaySummary
         do {

@@ -3,15 +3,18 @@ import Foundation
 import Synchronization
 
 /// Shows a replay's progress on standard error: a bar with counts and ETA redrawn in
-/// place on a terminal, a plain line every few seconds otherwise.
+/// place on a terminal, a plain line every few seconds otherwise. A dry run's lines say
+/// "would copy": it produces nothing.
 final class ReplayProgressPrinter: Sendable {
     private let terminal: Bool
+    private let dryRun: Bool
     private let interval: Duration
     private let last = Mutex<ContinuousClock.Instant?>(nil)
     private let drew = Mutex(false)
 
-    init(terminal: Bool = isatty(STDERR_FILENO) == 1, plainInterval: Duration = .seconds(5)) {
+    init(terminal: Bool = isatty(STDERR_FILENO) == 1, plainInterval: Duration = .seconds(5), dryRun: Bool = false) {
         self.terminal = terminal
+        self.dryRun = dryRun
         self.interval = terminal ? .milliseconds(200) : plainInterval
     }
 
@@ -25,9 +28,9 @@ final class ReplayProgressPrinter: Sendable {
         guard due else { return }
         if terminal {
             drew.withLock { $0 = true }
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.bar(progress)).utf8))
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.bar(progress, dryRun: dryRun)).utf8))
         } else {
-            FileHandle.standardError.write(Data((Self.plain(progress) + "\n").utf8))
+            FileHandle.standardError.write(Data((Self.plain(progress, dryRun: dryRun) + "\n").utf8))
         }
     }
 
@@ -36,7 +39,7 @@ final class ReplayProgressPrinter: Sendable {
         if drew.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    static func bar(_ progress: ReplayProgress, width: Int = 30) -> String {
+    static func bar(_ progress: ReplayProgress, width: Int = 30, dryRun: Bool = false) -> String {
         var text = ""
         if let total = progress.estimatedTotal, total > 0 {
             let fraction = min(1, Double(progress.scanned) / Double(total))
@@ -46,15 +49,15 @@ final class ReplayProgressPrinter: Sendable {
         }
         text += "read \(progress.scanned)"
         if let total = progress.estimatedTotal { text += "/~\(total)" }
-        text += "  selected \(progress.selected)  copied \(progress.copied)  refused \(progress.refused)"
+        text += "  selected \(progress.selected)  \(dryRun ? "would copy" : "copied") \(progress.copied)  refused \(progress.refused)"
         if let eta = progress.etaSeconds { text += "  ETA \(Self.duration(eta))" }
         return text
     }
 
-    static func plain(_ progress: ReplayProgress) -> String {
-        var text = "replay: read \(progress.scanned)"
+    static func plain(_ progress: ReplayProgress, dryRun: Bool = false) -> String {
+        var text = "replay\(dryRun ? " (dry run, nothing produced)" : ""): read \(progress.scanned)"
         if let total = progress.estimatedTotal { text += " of ~\(total)" }
-        text += ", selected \(progress.selected), copied \(progress.copied), refused \(progress.refused), \(duration(progress.elapsed.seconds)) elapsed"
+        text += ", selected \(progress.selected), \(dryRun ? "would copy" : "copied") \(progress.copied), refused \(progress.refused), \(duration(progress.elapsed.seconds)) elapsed"
         if let eta = progress.etaSeconds { text += ", about \(duration(eta)) left" }
         return text
     }

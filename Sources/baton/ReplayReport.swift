@@ -41,8 +41,9 @@ struct ReplayReport: Encodable {
         var lines: [String] = []
         let verb = summary.dryRun ? "would copy" : "copied"
         lines.append(
-            "\(summary.dryRun ? "dry run: " : "")\(verb) \(summary.copied) of \(summary.selected) selected records "
-                + "(\(summary.scanned) read) from \(plan.source) to \(plan.destination) in \(ReplayProgressPrinter.duration(summary.elapsed.seconds))")
+            "\(verb) \(summary.copied) of \(summary.selected) selected records (\(summary.scanned) read) from \(plan.source) "
+                + "to \(plan.destination) in \(ReplayProgressPrinter.duration(summary.elapsed.seconds))"
+                + (summary.dryRun ? " (dry run; nothing produced)" : ""))
         for (partition, count) in summary.copiedPerPartition.sorted(by: { $0.key < $1.key }) {
             lines.append("  partition \(partition): \(count)")
         }

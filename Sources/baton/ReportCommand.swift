@@ -21,7 +21,8 @@ struct ReportCommand: AsyncParsableCommand {
 
             Examples:
               baton report --since 24h --out report.html
-              baton report --since 2026-11-30T08:00:00Z --until 2026-11-30T12:00:00Z --out morning.html
+              baton report --since 2026-11-30T08:00:00Z --until 2026-11-30T12:00:00Z \\
+                --out morning.html
             """
     )
 

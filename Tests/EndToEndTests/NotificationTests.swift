@@ -7,14 +7,19 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// A webhook endpoint that fails its first `failures` calls with 500, then records.
+/// A webhook endpoint that fails its first `failures` calls with 500, then records; or
+/// fails the calls `fails` picks (by call number, from 1, and body).
 final class WebhookReceiver: Sendable {
     let received = Mutex<[String]>([])
     let calls = Mutex(0)
-    let failures: Int
+    let fails: @Sendable (_ call: Int, _ body: String) -> Bool
 
     init(failures: Int) {
-        self.failures = failures
+        self.fails = { call, _ in call <= failures }
+    }
+
+    init(fails: @escaping @Sendable (_ call: Int, _ body: String) -> Bool) {
+        self.fails = fails
     }
 
     func run(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
@@ -23,8 +28,9 @@ final class WebhookReceiver: Sendable {
             var request = request
             let bytes = Array(buffer: try await request.collectBody(upTo: 1 << 20))
             let call = self.calls.withLock { $0 += 1; return $0 }
-            guard call > self.failures else { return Response(status: .internalServerError) }
-            self.received.withLock { $0.append(String(decoding: bytes, as: UTF8.self)) }
+            let body = String(decoding: bytes, as: UTF8.self)
+            guard !self.fails(call, body) else { return Response(status: .internalServerError) }
+            self.received.withLock { $0.append(body) }
             return Response(status: .ok)
         }
         var logger = Logger(label: "test.webhook")

@@ -36,7 +36,12 @@ struct ReplayTests {
         #expect(dry.firstJobIds == [slow])
         let dryCLI = try await harness.runBaton(["replay", "--error-kind", "retries-exhausted", "--reset-retries", "20", "--dry-run"])
         #expect(dryCLI.status == 0, "\(dryCLI.output)")
-        #expect(dryCLI.output.contains("dry run: would copy 1 of 1 selected records (2 read)"), "\(dryCLI.output)")
+        #expect(dryCLI.output.contains("would copy 1 of 1 selected records (2 read)"), "\(dryCLI.output)")
+        #expect(dryCLI.output.contains("(dry run; nothing produced)"), "\(dryCLI.output)")
+        // Progress goes to standard error: its last line, too, says what would be copied.
+        let progress = try String(contentsOfFile: harness.directory + "/baton-stderr.log", encoding: .utf8)
+        #expect(progress.contains("replay (dry run, nothing produced): read 2") && progress.contains(", selected 1, would copy 1, refused 0"), "\(progress)")
+        #expect(!progress.contains("copied") && !dryCLI.output.contains("copied"), "a dry run copies nothing: \(progress)\n\(dryCLI.output)")
         #expect(dryCLI.output.contains("error kind retries-exhausted: 1"))
         #expect(dryCLI.output.contains("first job ids: \(slow)"))
         let jobsTopic = configuration.topics.jobs.name
@@ -76,7 +81,7 @@ struct ReplayTests {
         #expect(show.status == 0, "\(show.output)")
         let history = try OperatorJSON.decode(HistoryView.self, from: try #require(show.output.split(separator: "\n").last.map(String.init)))
         #expect(history.jobId == slow)
-        #expect(history.inFlight == false)
+        #expect(history.inFlight == false && history.state == .finished)
         let kinds = history.history.map(\.kind)
         #expect(kinds.first == .new)
         #expect(kinds.contains(.continuation))
@@ -218,5 +223,6 @@ struct ReplayTests {
 struct HistoryView: Decodable {
     var jobId: String
     var inFlight: Bool
+    var state: JobState
     var history: [JobHistoryEntry]
 }

@@ -21,9 +21,11 @@ public enum JobEnvelopeCodec {
         do {
             envelope = try decoder.decode(JobEnvelope.self, from: Data(value))
         } catch let error as DecodingError {
-            return .failure(PoisonReason(error.readableDescription))
+            // Foundation says "not valid JSON" about a nesting too deep and "expected
+            // Dictionary" about a number too large, without where: name both.
+            return .failure(PoisonReason(JSONReadLimits.firstProblem(in: value) ?? error.readableDescription))
         } catch {
-            return .failure(PoisonReason("not a job envelope: \(error)"))
+            return .failure(PoisonReason(JSONReadLimits.firstProblem(in: value) ?? "not a job envelope: \(error)"))
         }
         if let path = DuplicateKeys.first(in: value) {
             return .failure(PoisonReason("\(path): appears twice in one object; readers disagree on which one counts, so the envelope is ambiguous"))

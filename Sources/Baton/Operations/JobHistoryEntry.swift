@@ -39,6 +39,11 @@ public struct JobHistoryEntry: Sendable, Hashable, Codable {
     /// `baton-replays` and `baton-replayed-from` of a replayed job's records.
     public var replays: Int?
     public var replayedFrom: String?
+    /// The message whose run produced an outcome (`baton-source`) or a dead letter
+    /// (`baton-dlq-source`): topic/partition/offset.
+    public var source: String?
+    /// From an envelope in stage notify: its outcome is recorded already (a notify retry).
+    public var outcomeRecorded: Bool?
     /// The body was not a readable envelope or outcome record.
     public var unreadable: Bool?
 }

@@ -163,7 +163,7 @@ public struct Replayer: Sendable {
         summary.elapsed = clock.now - started
         report()
         logger.info("replay ended", metadata: [
-            "runId": "\(runID)", "copied": "\(summary.copied)", "scanned": "\(summary.scanned)",
+            "runId": "\(runID)", (plan.dryRun ? "wouldCopy" : "copied"): "\(summary.copied)", "scanned": "\(summary.scanned)",
             "interrupted": "\(summary.interrupted)", "positions": "\(summary.positions)",
         ])
         return summary
