@@ -20,6 +20,12 @@ struct EnvelopeBenchmark {
     /// the reason found by a second pass over the bytes (`JSONReadLimits`).
     private static let refused = Array(String(decoding: value, as: UTF8.self).replacingOccurrences(of: #""lastError":null"#, with: #""lastError":null,"huge":1e400"#).utf8)
 
+    /// The same envelope with an unknown field nested as deep as Baton allows (63 levels of
+    /// objects under the envelope), the worst a hostile producer can make a worker decode.
+    private static let deepest = Array(String(decoding: value, as: UTF8.self).replacingOccurrences(
+        of: #""lastError":null"#,
+        with: #""lastError":null,"deep":"# + String(repeating: #"{"a":["#, count: 31) + "{}" + String(repeating: "]}", count: 31)).utf8)
+
     /// The same shape as plain synthesized `Codable`, times as text: Foundation's own cost.
     private struct PlainEnvelope: Codable {
         struct Source: Codable { var bucket, key: String; var size: Int?; var eTag, versionId, sequencer, eventTime: String? }
@@ -51,6 +57,8 @@ struct EnvelopeBenchmark {
                    measure { _ = JobEnvelopeCodec.decode(key: Self.key, value: Self.value) }),
             Figure(section, "  refused: a number beyond a double in an unknown field, reason with its path", "µs",
                    measure { _ = JobEnvelopeCodec.decode(key: Self.key, value: Self.refused) }),
+            Figure(section, "  an unknown field of objects and arrays nested 63 levels (Baton's limit: 64 in all)", "µs",
+                   measure(iterations: max(iterations / 50, 20)) { _ = JobEnvelopeCodec.decode(key: Self.key, value: Self.deepest) }),
             Figure(section, "CPU per continuation encode (JobEnvelopeCodec.encode, sorted keys)", "µs",
                    measure { _ = JobEnvelopeCodec.encode(job) }),
             Figure(section, "  floor: JSONDecoder, plain synthesized struct of the same shape", "µs",
@@ -62,7 +70,8 @@ struct EnvelopeBenchmark {
         ]
     }
 
-    private func measure(_ body: () -> Void) -> [Double] {
+    private func measure(iterations: Int? = nil, _ body: () -> Void) -> [Double] {
+        let iterations = iterations ?? self.iterations
         var values: [Double] = []
         for repetition in 0...repetitions {
             let started = LogBenchmark.cpuSeconds()

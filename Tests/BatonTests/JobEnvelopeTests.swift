@@ -209,11 +209,13 @@ struct JobEnvelopeTests {
     static func nested(_ levels: Int) -> String { String(repeating: "[", count: levels) + String(repeating: "]", count: levels) }
 
     static let envelopesBeyondTheReadersLimits: [(String, String)] = [
-        // The envelope is level 1: 512 levels in all is what Foundation's reader takes.
-        (withUnknownField(#""deep":"# + nested(512)), "deep[0][0][0][0][0]…[0]: nested more than 512 levels deep, past what the JSON reader takes"),
-        (withUnknownField(#""deep":"# + nested(600)), "deep[0][0][0][0][0]…[0]: nested more than 512 levels deep"),
-        (withUnknownField(#""deep":{"a\u0062":"# + String(repeating: #"{"a":"#, count: 520) + "1" + String(repeating: "}", count: 521)),
-         "deep.ab.a.a.a.a…a: nested more than 512 levels deep"),
+        // The envelope is level 1: 64 levels in all is Baton's limit, 512 Foundation's.
+        (withUnknownField(#""deep":"# + nested(64)), "deep[0][0][0][0][0]…[0]: nested more than 64 levels deep, past Baton's limit"),
+        (withUnknownField(#""deep":"# + nested(600)), "deep[0][0][0][0][0]…[0]: nested more than 64 levels deep"),
+        (withUnknownField(#""deep":{"a\u0062":"# + String(repeating: #"{"a":"#, count: 70) + "1" + String(repeating: "}", count: 71)),
+         "deep.ab.a.a.a.a…a: nested more than 64 levels deep"),
+        (withUnknownField(#""deep":{"a[{":"# + String(repeating: #"{"a":"#, count: 70) + "1" + String(repeating: "}", count: 71)),
+         "deep.a[{.a.a.a.a…a: nested more than 64 levels deep"),
         (withUnknownField(#""huge":1e400"#), "huge: the number 1e400 is beyond the range of a double (±1.8e308)"),
         (withUnknownField(#""huge":{"n":[1,-1.8e308]}"#), "huge.n[1]: the number -1.8e308 is beyond the range of a double"),
         (withUnknownField(#""long":1"# + String(repeating: "0", count: 400)), "long: the number 1" + String(repeating: "0", count: 36) + "… is beyond the range of a double"),
@@ -225,9 +227,10 @@ struct JobEnvelopeTests {
         poison(text: text, reason: reason)
     }
 
-    @Test("up to the reader's limits an unknown field survives: 512 levels in all, ±1.79e308; nearer zero than 5e-324 reads as 0")
+    @Test("up to the limits an unknown field survives: 64 levels in all, brackets in strings not counted, ±1.79e308; nearer zero than 5e-324 reads as 0")
     func withinTheReadersLimits() throws {
-        for field in [#""deep":"# + Self.nested(511), #""big":[1.7976931348623157e308,-1e308]"#, #""small":[5e-324,1e-400,0.0e999]"#] {
+        let deepObject = String(repeating: #"{"[[":"#, count: 62) + #""]]""# + String(repeating: "}", count: 62)
+        for field in [#""deep":"# + Self.nested(63), #""deepObject":"# + deepObject, #""big":[1.7976931348623157e308,-1e308]"#, #""small":[5e-324,1e-400,0.0e999]"#] {
             let envelope = try decode(Self.withUnknownField(field), key: "j-1").get()
             #expect(envelope.unknownFields.count == 1, "\(field.prefix(40))")
         }

@@ -21,8 +21,15 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Containers first: a failed attempt costs time in proportion to the value it
+        // looked at, so a scalar attempt on a deep object, repeated at every level, made
+        // decoding grow with the cube of the depth (JSONReadLimits).
         if container.decodeNil() {
             self = .null
+        } else if let object = try? container.decode([String: JSONValue].self) {
+            self = .object(object)
+        } else if let array = try? container.decode([JSONValue].self) {
+            self = .array(array)
         } else if let string = try? container.decode(String.self) {
             self = .string(string)
         } else if let bool = try? container.decode(Bool.self) {
@@ -36,12 +43,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
             } else {
                 self = .decimal(decimal)
             }
-        } else if let double = try? container.decode(Double.self) {
-            self = .double(double)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .double(try container.decode(Double.self))
         }
     }
 

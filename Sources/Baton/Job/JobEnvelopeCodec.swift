@@ -16,6 +16,9 @@ public enum JobEnvelopeCodec {
         if let key, key.count > maxKeyBytes {
             return .failure(PoisonReason("message key is \(key.count) bytes; job ids are at most \(maxKeyBytes)"))
         }
+        if JSONReadLimits.exceedsMaxDepth(value) {
+            return .failure(PoisonReason(JSONReadLimits.firstProblem(in: value) ?? "nested more than \(JSONReadLimits.maxDepth) levels deep"))
+        }
         let decoder = BatonJSON.decoder()
         let envelope: JobEnvelope
         do {
