@@ -64,12 +64,22 @@ public struct ReplayRewrite: Sendable, Hashable {
     /// header, made once per run. Header values are written as bytes, without a formatted
     /// string per copy (issue 10: allocations were a sixth of a copy's CPU).
     func copy(_ message: KafkaMessage, to destination: String, runHeader: KafkaHeader, now: Date? = nil) -> Result<ProducerRecord, ReplayRefusal> {
-        let replays = Self.replays(of: message)
-        if replays >= maxReplays { return .failure(.maxReplays) }
-        if message.header(JobHeaders.truncated) != nil { return .failure(.truncated) }
+        // One pass over the headers for the replay count, the truncation mark (the last of
+        // each wins, as ``KafkaMessage/header(_:)`` reads them) and the headers kept.
+        var replays = 0
+        var truncated = false
         var headers: [KafkaHeader] = []
         headers.reserveCapacity(message.headers.count + 3)
-        for header in message.headers where !Self.droppedHeaders.contains(header.name) { headers.append(header) }
+        for header in message.headers {
+            if header.name == JobHeaders.replays {
+                replays = header.value.flatMap { DecimalBytes.parse($0) } ?? 0
+            } else if header.name == JobHeaders.truncated {
+                truncated = header.value != nil
+            }
+            if !Self.droppedHeaders.contains(header.name) { headers.append(header) }
+        }
+        if replays >= maxReplays { return .failure(.maxReplays) }
+        if truncated { return .failure(.truncated) }
         var value = message.value
         if changesEnvelope {
             guard case .success(var job) = JobEnvelopeCodec.decode(key: message.key, value: message.value) else {
