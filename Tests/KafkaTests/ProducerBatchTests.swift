@@ -42,8 +42,10 @@ struct ProducerBatchTests {
     func batchStopsAtAFullQueue() async throws {
         let env = try KafkaTestEnvironment()
         let topic = try await env.createTopic("kt-batch-full", partitions: 1)
+        // A long linger keeps the first ten queued (none delivered, none making room) while
+        // the batch is handed over; the shutdown's flush sends them at once.
         let producer = try KafkaProducer(
-            configuration: env.configuration.merging(["queue.buffering.max.messages": "10", "linger.ms": "200"]), logger: env.logger)
+            configuration: env.configuration.merging(["queue.buffering.max.messages": "10", "linger.ms": "5000"]), logger: env.logger)
         let records = (0..<25).map { ProducerRecord(topic: topic, key: nil, value: Array("m-\($0)".utf8)) }
         let calls = Mutex<[[Result<DeliveryReport, KafkaError>]]>([])
         let (accepted, refusal) = producer.produce(records) { results in calls.withLock { $0.append(results) } }
