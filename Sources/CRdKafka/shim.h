@@ -23,10 +23,14 @@ static inline int64_t baton_rd_kafka_offset_invalid(void) {
  * is a null key. `headers` may be NULL; librdkafka takes ownership of it only when
  * the call succeeds, so the caller destroys it when an error is returned.
  * `opaque` comes back in the delivery report as rd_kafka_message_t._private.
+ * With a topic handle `rkt` (rd_kafka_topic_new) the message goes to its topic and
+ * `topic` is ignored: librdkafka then skips finding the topic by name under its
+ * client-wide lock, once per message.
  *
  * Returns NULL on success, or an error the caller must rd_kafka_error_destroy().
  */
 static inline rd_kafka_error_t *baton_rd_kafka_produce(rd_kafka_t *rk,
+                                                        rd_kafka_topic_t *rkt,
                                                         const char *topic,
                                                         int32_t partition,
                                                         const void *key,
@@ -38,8 +42,13 @@ static inline rd_kafka_error_t *baton_rd_kafka_produce(rd_kafka_t *rk,
     rd_kafka_vu_t vus[7];
     size_t n = 0;
 
-    vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-    vus[n].u.cstr = topic;
+    if (rkt != NULL) {
+        vus[n].vtype = RD_KAFKA_VTYPE_RKT;
+        vus[n].u.rkt = rkt;
+    } else {
+        vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[n].u.cstr = topic;
+    }
     n++;
 
     vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;

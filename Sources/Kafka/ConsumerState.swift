@@ -32,7 +32,10 @@ struct ConsumerState {
 
         mutating func popFirst() -> KafkaMessage? {
             guard !isEmpty else { return nil }
-            let message = storage[head].message
+            // Moved out, an empty message left behind: a copy would retain each of the
+            // message's buffers here and release them later, on the reader's thread.
+            var message = KafkaMessage(topic: "", partition: 0, offset: 0, key: nil, value: [])
+            swap(&message, &storage[head].message)
             bytes -= storage[head].bytes
             head += 1
             if head == storage.count {
@@ -84,21 +87,30 @@ struct ConsumerState {
     mutating func receive(_ message: KafkaMessage) -> ReceiveAction {
         let tp = message.topicPartition
         guard lifecycle == .running, assigned.contains(tp) else { return .dropped }
-        endOfPartition[tp] = nil
+        // The partition is hashed once more at most (its buffer's index), not once per set
+        // and buffer look-up: a bulk read receives every record here (issue 10).
+        if !endOfPartition.isEmpty { endOfPartition[tp] = nil }
+        let deliverable = userPaused.isEmpty || !userPaused.contains(tp)
+        var index = buffers.index(forKey: tp)
         // Invariant: while anyone waits for one event, no deliverable message is buffered; so
         // if this partition is deliverable its buffer is empty and the message can go straight
         // out. A batch reader gets it with the rest of the poll thread's drain.
-        if !userPaused.contains(tp), let first = waiters.first {
-            if case .one(let continuation, _) = first.waiter, buffers[tp]?.isEmpty ?? true {
+        if deliverable, let first = waiters.first {
+            if case .one(let continuation, _) = first.waiter, index.map({ buffers.values[$0].isEmpty }) ?? true {
                 waiters.removeFirst()
                 return .deliver(.one(continuation, .message(message)))
             }
             batchReady = true
         }
         sequence += 1
-        buffers[tp, default: PartitionBuffer()].append(message, sequence: sequence)
-        if !flowPaused.contains(tp), let buffer = buffers[tp],
-            buffer.count >= options.highWaterMessages || buffer.bytes >= options.highWaterBytes
+        if index == nil {
+            buffers[tp] = PartitionBuffer()
+            index = buffers.index(forKey: tp)
+        }
+        let buffer = index!
+        buffers.values[buffer].append(message, sequence: sequence)
+        if buffers.values[buffer].count >= options.highWaterMessages || buffers.values[buffer].bytes >= options.highWaterBytes,
+            !flowPaused.contains(tp)
         {
             flowPaused.insert(tp)
             needsReconcile = true

@@ -95,17 +95,52 @@ public final class KafkaProducer: Sendable {
             if state.nextID == 0 { state.nextID = 1 }
             // Registered before librdkafka can report on it: the report may come at once.
             let pending = ProducerContext.Pending(completion: completion, producedAt: .now)
-            context.pending.withLock { $0[id] = pending }
+            context.pending.withLock { $0.messages[id] = pending }
             if let error = RdKafkaProducer.produce(
                 handle: client.handle, id: id, topic: topic, key: key, value: value,
                 headers: headers, partition: partition
             ) {
-                context.pending.withLock { $0[id] = nil }
+                context.pending.withLock { $0.messages[id] = nil }
                 return error
             }
             return nil
         }
         if let failure { throw failure }
+    }
+
+    /// Hands `records` to librdkafka in their order, under one lock, and reports on all of
+    /// them at once: ``produce(topic:key:value:headers:partition:completion:)`` for a bulk
+    /// copy, without a closure, a lock or a dictionary entry per message.
+    ///
+    /// - Parameter completion: called once, on the producer's poll thread, when every record
+    ///   taken has been reported on: their reports (or failures) in the order of `records`,
+    ///   one per record taken. Never called when none was taken.
+    /// - Returns: how many of `records` (the first ones) librdkafka took, and why it refused
+    ///   the next one when it did not take all: `_QUEUE_FULL` means wait for deliveries, then
+    ///   produce the rest again; `_DESTROY` after ``shutdown(timeout:)``. At most
+    ///   16,777,216 are taken at once (librdkafka's queue holds fewer); `refusal` is then nil.
+    public func produce(
+        _ records: [ProducerRecord],
+        completion: @escaping @Sendable ([Result<DeliveryReport, KafkaError>]) -> Void
+    ) -> (accepted: Int, refusal: KafkaError?) {
+        guard !records.isEmpty else { return (0, nil) }
+        let count = min(records.count, ProducerContext.batchLimit)
+        let (accepted, refusal, finished): (Int, KafkaError?, PendingBatch?) = context.state.withLock { state in
+            guard case .running = state.lifecycle else { return (0, .destroyed("producer"), nil) }
+            if let fatal = state.fatalError { return (0, fatal, nil) }
+            let id = state.nextBatchID
+            state.nextBatchID = (id + 1) % ProducerContext.batchIDLimit
+            // Registered before librdkafka can report on it: reports may come at once.
+            let batch = PendingBatch(count: count, producedAt: .now, completion: completion)
+            context.pending.withLock { $0.batches[id] = batch }
+            let (accepted, refusal) = RdKafkaProducer.produce(handle: client.handle, records.prefix(count)) {
+                ProducerContext.opaque(batch: id, index: $0)
+            }
+            guard accepted < count else { return (accepted, nil, nil) }
+            return (accepted, refusal, context.truncateBatch(id, to: accepted))
+        }
+        finished?.finish()
+        return (accepted, refusal)
     }
 
     private func produceOnce(

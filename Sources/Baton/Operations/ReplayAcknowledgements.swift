@@ -35,11 +35,17 @@ struct ReplayAcknowledgements: Sendable {
         }
     }
 
-    private var partitions: [TopicPartition: Partition] = [:]
+    /// The source topic: every partition here is one of its partitions (keyed by number, so
+    /// that a record's bookkeeping hashes an integer rather than the topic's name).
+    let topic: String
+    private var partitions: [Int32: Partition] = [:]
 
-    init(resume: ReplayPositions) {
-        for (partition, offset) in resume.offsets {
-            partitions[partition] = Partition(position: offset)
+    /// - Parameter resume: positions of `topic`'s partitions (``ReplayPlan/validate()``
+    ///   refuses others).
+    init(topic: String, resume: ReplayPositions) {
+        self.topic = topic
+        for (partition, offset) in resume.offsets where partition.topic == topic {
+            partitions[partition.partition] = Partition(position: offset)
         }
     }
 
@@ -48,17 +54,17 @@ struct ReplayAcknowledgements: Sendable {
     /// Each partition is changed in place (`partitions[…, default:]`), never copied out and
     /// back: a copy shares the pending list's storage, so the first change copied the whole
     /// list, up to the replay's window of copies in flight, for every record (issue 10).
-    mutating func skipped(_ partition: TopicPartition, offset: Int64) {
+    mutating func skipped(_ partition: Int32, offset: Int64) {
         partitions[partition, default: Partition()].skip(offset)
     }
 
     /// A copy handed to the producer.
-    mutating func started(_ partition: TopicPartition, offset: Int64) {
+    mutating func started(_ partition: Int32, offset: Int64) {
         partitions[partition, default: Partition()].pending.append((offset, false))
     }
 
     /// The copy of `offset` was acknowledged.
-    mutating func acknowledged(_ partition: TopicPartition, offset: Int64) {
+    mutating func acknowledged(_ partition: Int32, offset: Int64) {
         partitions[partition]?.acknowledge(offset)
     }
 
@@ -66,6 +72,10 @@ struct ReplayAcknowledgements: Sendable {
     // passes it.
 
     var positions: ReplayPositions {
-        ReplayPositions(partitions.compactMapValues(\.position))
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, state) in partitions {
+            if let position = state.position { offsets[TopicPartition(topic: topic, partition: partition)] = position }
+        }
+        return ReplayPositions(offsets)
     }
 }

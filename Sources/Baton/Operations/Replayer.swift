@@ -50,7 +50,7 @@ public struct Replayer: Sendable {
         let phases = ReplayPhases(logger: logger)
         let (starts, estimate) = try await startOffsets(plan)
         phases.mark("topic described")
-        let shared = Shared(ReplayAcknowledgements(resume: plan.resume))
+        let window = ReplayWindow(ReplayAcknowledgements(topic: plan.source, resume: plan.resume))
         // A bulk copy wants batches, not the 1 ms a worker's hand-off waits: with 1 ms the
         // copies in flight went out in small batches, at a fifth of a kcat pipe's rate.
         var properties = kafka.producerProperties
@@ -71,80 +71,111 @@ public struct Replayer: Sendable {
             await stop.wait()
             if !Task.isCancelled { await consumer.close() }
         }
+        // By partition number (the source is one topic): a look-up per record hashes an integer.
+        let firstOffsets = Dictionary(uniqueKeysWithValues: starts.map { ($0.key.partition, $0.value) })
+        let runHeader = KafkaHeader(name: JobHeaders.replayRun, string: runID)
         var summary = ReplaySummary(runID: runID, dryRun: plan.dryRun)
+        var withoutErrorKind = 0
         let clock = ContinuousClock()
         let started = clock.now
         var lastReport = started
         var dispatched = 0
+        // Records read and not yet handed over (copies and bookkeeping), and the copies in
+        // flight as last counted: never fewer than there are, since only reports lower it.
+        var batch = ReplayBatch()
+        var inFlight = 0
         func report() {
             progress(ReplayProgress(
                 scanned: summary.scanned, selected: summary.selected,
-                copied: plan.dryRun ? summary.copied : shared.state.withLock { $0.copied },
+                copied: plan.dryRun ? summary.copied : window.state.withLock { $0.copied },
                 // A watermark below what was read already is a broker's approximation (Tansu).
                 refused: summary.refusedCount, estimatedTotal: estimate.map { max($0, summary.scanned) }, elapsed: clock.now - started))
+        }
+        /// Hands what was gathered to the producer: one lock for its bookkeeping, one call
+        /// (one lock in the producer, one report) for its copies.
+        func handOver() async throws {
+            guard !batch.isEmpty else { return }
+            let ready = batch
+            batch = ReplayBatch()
+            inFlight = window.begin(ready)
+            if let producer, !ready.records.isEmpty { try await produce(ready, with: producer, window: window) }
         }
         logger.info("replay started", metadata: [
             "runId": "\(runID)", "source": "\(plan.source)", "destination": "\(plan.destination)", "dryRun": "\(plan.dryRun)",
         ])
         do {
             while true {
-                if shared.state.withLock({ $0.failure != nil }) || stop.reason != nil { summary.interrupted = true; break }
+                if stop.reason != nil { summary.interrupted = true; break }
                 if let limit = plan.limit, dispatched + summary.copied >= limit { summary.interrupted = true; break }
+                // About to wait for the reader: what was read goes out first.
+                if !scan.hasBuffered { try await handOver() }
+                // A failure is looked for once per hand-over (a lock), not per record.
+                if batch.isEmpty, window.failed { summary.interrupted = true; break }
                 guard let message = try await scan.next() else {
                     if stop.reason != nil { summary.interrupted = true }
                     break
                 }
                 if summary.scanned == 0 { phases.mark("first record") }
-                let partition = message.topicPartition
-                if clock.now - lastReport >= progressInterval {
+                // The clock is read every 64 records and before a wait for the reader, not per record.
+                if summary.scanned & 63 == 0 || !scan.hasBuffered || plan.ratePerSecond != nil, clock.now - lastReport >= progressInterval {
                     lastReport = clock.now
                     report()
                 }
-                guard message.offset >= starts[partition] ?? 0 else { continue }
-                if plan.destination == plan.source, message.header(JobHeaders.replayRun).map({ String(decoding: $0, as: UTF8.self) }) == runID {
+                guard message.offset >= firstOffsets[message.partition] ?? 0 else { continue }
+                if plan.destination == plan.source, message.header(JobHeaders.replayRun) == runHeader.value {
                     // This run's own copies: everything before them was read.
-                    scan.finish(partition)
+                    scan.finish(message.topicPartition)
                     continue
                 }
                 summary.scanned += 1
-                if plan.selection.isPastEnd(message) { scan.finish(partition) }
+                if plan.selection.isPastEnd(message) { scan.finish(message.topicPartition) }
                 guard plan.selection.matches(message) else {
-                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    batch.skip(message)
                     continue
                 }
                 summary.selected += 1
-                let record: OutgoingRecord
-                switch plan.rewrite.copy(message, to: plan.destination, runID: runID) {
+                let record: ProducerRecord
+                switch plan.rewrite.copy(message, to: plan.destination, runHeader: runHeader) {
                 case .failure(let refusal):
                     summary.refused[refusal, default: 0] += 1
-                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    batch.skip(message)
                     continue
                 case .success(let copy):
                     record = copy
                 }
                 summary.copiedPerPartition[message.partition, default: 0] += 1
-                summary.copiedPerErrorKind[message.header(JobHeaders.errorKind).map { String(decoding: $0, as: UTF8.self) } ?? "-", default: 0] += 1
+                if let kind = message.header(JobHeaders.errorKind) {
+                    summary.copiedPerErrorKind[String(decoding: kind, as: UTF8.self), default: 0] += 1
+                } else {
+                    withoutErrorKind += 1
+                }
                 if summary.firstJobIds.count < plan.sampleSize, let key = message.key {
                     summary.firstJobIds.append(String(decoding: key, as: UTF8.self))
                 }
-                guard let producer else {
+                guard producer != nil else {
                     summary.copied += 1
-                    shared.state.withLock { $0.acknowledgements.skipped(partition, offset: message.offset) }
+                    batch.skip(message)
                     continue
                 }
                 if let rate = plan.ratePerSecond {
                     let due = started + .milliseconds(Int64(Double(dispatched) * 1000 / rate))
                     if clock.now < due { try await clock.sleep(until: due) }
                 }
-                // One lock per copy when there is room (nearly always); else wait for it.
-                while !shared.start(partition, offset: message.offset, below: plan.maxInFlight) {
-                    await shared.waitForRoom(below: plan.maxInFlight)
+                if inFlight + batch.records.count >= plan.maxInFlight {
+                    // The window is full as far as this loop knows: send what it has, then
+                    // wait until the reports make room.
+                    try await handOver()
+                    await window.waitForRoom(below: plan.maxInFlight)
+                    inFlight = window.inFlight
                 }
                 dispatched += 1
-                try await produce(record, with: producer, from: message, shared: shared, window: plan.maxInFlight)
+                batch.copy(record, of: message)
+                // Paced copies go out one by one; others in batches of what the reader had.
+                if plan.ratePerSecond != nil || batch.records.count >= Self.batchSize { try await handOver() }
             }
+            try await handOver()
             phases.mark("read to the end", ["read": "\(summary.scanned)"])
-            await shared.waitForRoom(below: 1)
+            await window.waitForRoom(below: 1)
             phases.mark("last acknowledgement")
         } catch {
             watcher.cancel()
@@ -156,7 +187,8 @@ public struct Replayer: Sendable {
         _ = await scan.close()
         await producer?.shutdown(timeout: .seconds(10))
         phases.mark("closed")
-        let final = shared.state.withLock { $0 }
+        let final = window.state.withLock { $0 }
+        if withoutErrorKind > 0 { summary.copiedPerErrorKind["-", default: 0] += withoutErrorKind }
         if !plan.dryRun { summary.copied = final.copied }
         summary.failure = final.failure
         summary.positions = final.acknowledgements.positions
@@ -169,25 +201,32 @@ public struct Replayer: Sendable {
         return summary
     }
 
-    /// Hands the copy to librdkafka in reading order (so copies keep their order within a
-    /// partition); its acknowledgement arrives later. A full local queue is waited out.
-    private func produce(_ record: OutgoingRecord, with producer: KafkaProducer, from message: KafkaMessage, shared: Shared, window: Int) async throws {
-        let partition = message.topicPartition
-        let offset = message.offset
+    /// The most copies handed to the producer in one call.
+    static let batchSize = 1024
+
+    /// Hands the batch's copies to librdkafka in reading order (so copies keep their order
+    /// within a partition); their acknowledgements arrive later, together. A full local queue
+    /// is waited out; any other refusal fails the copies not taken.
+    private func produce(_ batch: ReplayBatch, with producer: KafkaProducer, window: ReplayWindow) async throws {
+        let sources = batch.sources
+        var first = 0
+        var records = batch.records
         var backoff = Duration.milliseconds(1)
         while true {
-            do {
-                try producer.produce(topic: record.topic, key: record.key, value: record.value, headers: record.headers) { result in
-                    shared.delivered(partition, offset: offset, result)
-                }
-                return
-            } catch let error where error.isLocalQueueFull {
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .milliseconds(100))
-            } catch {
-                shared.delivered(partition, offset: offset, .failure(error))
+            let from = first
+            let (accepted, refusal) = producer.produce(records) { results in
+                window.delivered(sources, from: from, results)
+            }
+            first += accepted
+            guard first < sources.count else { return }
+            records.removeFirst(accepted)
+            if accepted > 0 { backoff = .milliseconds(1) }
+            if let refusal, !refusal.isLocalQueueFull {
+                window.delivered(sources, from: first, repeatElement(.failure(refusal), count: sources.count - first))
                 return
             }
+            try await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .milliseconds(100))
         }
     }
 
@@ -232,64 +271,5 @@ public struct Replayer: Sendable {
             estimate += Int(max(0, end - max(starts[partition]!, marks.low)))
         }
         return (starts, estimate)
-    }
-}
-
-/// What delivery reports update: acknowledged positions, the count, the first failure,
-/// and the window of copies in flight.
-private final class Shared: Sendable {
-    struct State: Sendable {
-        var acknowledgements: ReplayAcknowledgements
-        var copied = 0
-        var failure: String?
-        var inFlight = 0
-        var waiter: (limit: Int, continuation: CheckedContinuation<Void, Never>)?
-    }
-
-    let state: Mutex<State>
-
-    init(_ acknowledgements: ReplayAcknowledgements) {
-        state = Mutex(State(acknowledgements: acknowledgements))
-    }
-
-    /// Counts the copy of `offset` as in flight if fewer than `limit` are; false when
-    /// there is no room (nothing counted).
-    func start(_ partition: TopicPartition, offset: Int64, below limit: Int) -> Bool {
-        state.withLock { state in
-            guard state.inFlight < limit else { return false }
-            state.acknowledgements.started(partition, offset: offset)
-            state.inFlight += 1
-            return true
-        }
-    }
-
-    /// Returns once fewer than `limit` copies are in flight.
-    func waitForRoom(below limit: Int) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state -> Bool in
-                if state.inFlight < limit { return true }
-                state.waiter = (limit, continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
-
-    /// A delivery report arrived (on the producer's poll thread).
-    func delivered(_ partition: TopicPartition, offset: Int64, _ result: Result<DeliveryReport, KafkaError>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.inFlight -= 1
-            switch result {
-            case .success:
-                state.acknowledgements.acknowledged(partition, offset: offset)
-                state.copied += 1
-            case .failure(let error):
-                state.failure = state.failure ?? "\(partition)/\(offset): \(error)"
-            }
-            guard let waiter = state.waiter, state.inFlight < waiter.limit else { return nil }
-            state.waiter = nil
-            return waiter.continuation
-        }
-        waiter?.resume()
     }
 }

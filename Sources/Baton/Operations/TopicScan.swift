@@ -8,6 +8,9 @@ import Logging
 final class TopicScan {
     let consumer: KafkaConsumer
     private var remaining: Set<TopicPartition>
+    /// Partitions read to their end or finished early: the complement of `remaining` among
+    /// the assigned ones, looked at per record only once it is not empty (a hash less).
+    private var done: Set<TopicPartition> = []
     /// Events taken from the reader in one hand-over (``KafkaConsumer/nextBatch(max:)``),
     /// returned one by one from `next()`.
     private var batch: [KafkaConsumerEvent] = []
@@ -82,13 +85,17 @@ final class TopicScan {
                 guard let events = try await consumer.nextBatch(max: Self.batchSize) else { return nil }
                 batch = events
             }
-            let event = batch[batchIndex]
+            // Moved out of the batch, not copied: a copy retains the record's buffers here
+            // and releases them again when the batch goes.
+            var event = KafkaConsumerEvent.endOfPartition(TopicPartition(topic: "", partition: 0), offset: 0)
+            swap(&event, &batch[batchIndex])
             batchIndex += 1
             switch event {
             case .message(let message):
-                if remaining.contains(message.topicPartition) { return message }
+                if done.isEmpty || !done.contains(message.topicPartition) { return message }
             case .endOfPartition(let partition, let offset):
                 remaining.remove(partition)
+                done.insert(partition)
                 logger.debug("read \(partition) to its end", metadata: ["offset": "\(offset)"])
             }
         }
@@ -97,8 +104,15 @@ final class TopicScan {
 
     /// Stops reading `partition` before its end.
     func finish(_ partition: TopicPartition) {
-        if remaining.remove(partition) != nil { consumer.pause([partition]) }
+        if remaining.remove(partition) != nil {
+            done.insert(partition)
+            consumer.pause([partition])
+        }
     }
+
+    /// Whether ``next()`` has events of the last batch left, i.e. returns without waiting
+    /// for the reader (unless none of them is a record it returns).
+    var hasBuffered: Bool { batchIndex < batch.count }
 
     /// Closes the reader; true if it was closed by the time limit.
     func close() async -> Bool {

@@ -17,6 +17,8 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
     struct State {
         var lifecycle = Lifecycle.running
         var nextID: UInt = 1
+        /// The next batch's id, below ``ProducerContext/batchIDLimit``.
+        var nextBatchID: UInt = 0
         var fatalError: KafkaError?
     }
 
@@ -25,19 +27,29 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
         var producedAt: ContinuousClock.Instant
     }
 
+    /// Sends waiting for reports: single messages and batches, by id.
+    struct Registry {
+        var messages: [UInt: Pending] = [:]
+        var batches: [UInt: PendingBatch] = [:]
+    }
+
     let state = Mutex(State())
     /// Messages handed to librdkafka, by id, with what to do with their delivery report
-    /// (``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``; `send` too)
+    /// (``KafkaProducer/produce(topic:key:value:headers:partition:completion:)``; `send` too;
+    /// batches of ``KafkaProducer/produce(_:completion:)`` under one entry)
     /// and when they were handed over. A lock of its own, taken briefly inside `state`'s (never
     /// the other way round): delivery reports do not wait while a message is handed over,
     /// which in a bulk copy had them spinning on one lock, 9 % of the process's CPU.
-    let pending = Mutex<[UInt: Pending]>([:])
+    let pending = Mutex(Registry())
     /// Topic names for delivery reports (served on the poll thread, and by a flush).
     let names = Mutex(NameCache())
 
     /// How long the oldest message still waiting for its delivery report has waited.
     func oldestPendingAge(now: ContinuousClock.Instant) -> Duration? {
-        pending.withLock { $0.values.lazy.map(\.producedAt).min() }.map { now - $0 }
+        pending.withLock { registry in
+            [registry.messages.values.lazy.map(\.producedAt).min(), registry.batches.values.lazy.map(\.producedAt).min()]
+                .compactMap { $0 }.min()
+        }.map { now - $0 }
     }
 
     override func fatalErrorRaised(_ error: KafkaError) {
@@ -46,7 +58,9 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Resolves the send waiting for message `id`.
     func delivered(id: UInt, _ result: Result<DeliveryReport, KafkaError>) {
-        if let entry = pending.withLock({ $0.removeValue(forKey: id) }) {
+        if id & Self.batchFlag != 0 {
+            deliveredInBatch(Self.batchID(of: id), index: Int(id & Self.batchIndexMask), result)
+        } else if let entry = pending.withLock({ $0.messages.removeValue(forKey: id) }) {
             entry.completion(result)
         } else {
             logger.debug("delivery report for unknown message \(id)")
@@ -55,11 +69,12 @@ final class ProducerContext: RdKafkaContext, @unchecked Sendable {
 
     /// Fails every send still waiting (after the handle is gone).
     func failAllPending(_ error: KafkaError) {
-        let all = pending.withLock { pending in
-            defer { pending = [:] }
-            return pending
+        let (messages, batches) = pending.withLock { registry in
+            defer { registry = Registry() }
+            return (registry.messages, registry.batches)
         }
-        for (_, entry) in all { entry.completion(.failure(error)) }
+        for (_, entry) in messages { entry.completion(.failure(error)) }
+        for (_, batch) in batches { batch.complete(failingTheRestWith: error) }
     }
 }
 

@@ -18,17 +18,59 @@ enum RdKafkaProducer {
         headers: [KafkaHeader],
         partition: Int32?
     ) -> KafkaError? {
+        produce(handle: handle, topicHandle: nil, id: id, topic: topic, key: key, value: value, headers: headers, partition: partition)
+    }
+
+    /// Hands `records` to librdkafka in order until it refuses one; message `i` carries
+    /// `opaque(i)` to its delivery report. Returns how many it took and why it refused the
+    /// next. A topic handle is taken once per run of records to the same topic.
+    static func produce(
+        handle: OpaquePointer, _ records: ArraySlice<ProducerRecord>, opaque: (Int) -> UInt
+    ) -> (accepted: Int, refusal: KafkaError?) {
+        var topic: (name: String, handle: OpaquePointer)?
+        defer { if let topic { rd_kafka_topic_destroy(topic.handle) } }
+        var accepted = 0
+        for record in records {
+            if topic?.name != record.topic {
+                if let topic { rd_kafka_topic_destroy(topic.handle) }
+                // nil (an invalid name): produced by name, and refused with librdkafka's reason.
+                topic = rd_kafka_topic_new(handle, record.topic, nil).map { (record.topic, $0) }
+            }
+            if let refusal = produce(
+                handle: handle, topicHandle: topic?.handle, id: opaque(accepted), topic: record.topic,
+                key: record.key, value: record.value, headers: record.headers, partition: record.partition)
+            {
+                return (accepted, refusal)
+            }
+            accepted += 1
+        }
+        return (accepted, nil)
+    }
+
+    private static func produce(
+        handle: OpaquePointer,
+        topicHandle: OpaquePointer?,
+        id: UInt,
+        topic: String,
+        key: [UInt8]?,
+        value: [UInt8],
+        headers: [KafkaHeader],
+        partition: Int32?
+    ) -> KafkaError? {
         var hdrs: OpaquePointer?
         if !headers.isEmpty {
             hdrs = rd_kafka_headers_new(headers.count)
             for header in headers {
-                let err: rd_kafka_resp_err_t
-                if let value = header.value {
-                    err = value.withUnsafeBytes { bytes in
-                        rd_kafka_header_add(hdrs, header.name, -1, bytes.baseAddress, bytes.count)
+                // `withCString`, not the implicit conversion: that copies a name of up to 15
+                // bytes (a small string) to the heap first.
+                let err: rd_kafka_resp_err_t = header.name.withCString { name in
+                    if let value = header.value {
+                        value.withUnsafeBytes { bytes in
+                            rd_kafka_header_add(hdrs, name, -1, bytes.baseAddress, bytes.count)
+                        }
+                    } else {
+                        rd_kafka_header_add(hdrs, name, -1, nil, 0)
                     }
-                } else {
-                    err = rd_kafka_header_add(hdrs, header.name, -1, nil, 0)
                 }
                 if err.isError {
                     rd_kafka_headers_destroy(hdrs)
@@ -39,12 +81,14 @@ enum RdKafkaProducer {
         let opaque = UnsafeMutableRawPointer(bitPattern: id)
         let error: OpaquePointer? = value.withUnsafeBytes { valueBytes in
             func call(_ keyPointer: UnsafeRawPointer?, _ keyCount: Int) -> OpaquePointer? {
-                baton_rd_kafka_produce(
-                    handle, topic, partition ?? baton_rd_kafka_partition_ua(),
-                    keyPointer, keyCount,
-                    valueBytes.count > 0 ? valueBytes.baseAddress : nil, valueBytes.count,
-                    hdrs, opaque
-                )
+                topic.withCString { topicName in
+                    baton_rd_kafka_produce(
+                        handle, topicHandle, topicName, partition ?? baton_rd_kafka_partition_ua(),
+                        keyPointer, keyCount,
+                        valueBytes.count > 0 ? valueBytes.baseAddress : nil, valueBytes.count,
+                        hdrs, opaque
+                    )
+                }
             }
             guard let key else { return call(nil, 0) }
             if key.isEmpty {
