@@ -138,6 +138,36 @@ struct ReplayTests {
         #expect(try await harness.readToEnd(destination, partitions: 1).count == 10)
     }
 
+    @Test("a start past a partition's end (--from-offset, --resume) reads to the end and copies nothing; one inside copies the rest")
+    func startPastTheEnd() async throws {
+        let harness = try await EndToEndHarness("replay-past-end")
+        defer { Task { await harness.stop() } }
+        let source = harness.name + ".source"
+        let destination = harness.name + ".copy"
+        try await harness.createTopic(source, partitions: 2)
+        try await harness.createTopic(destination, partitions: 2)
+        // Five records on partition 0, none on partition 1.
+        try await harness.produce(source, (0..<5).map { (key: "job-\($0)", value: Array("v\($0)".utf8), headers: []) })
+        let replayer = try await harness.replayer()
+        // Before the fix these runs waited for ever for the end of the partition.
+        let beyond = try await withTimeout(30, "a replay from past the end") {
+            try await replayer.run(ReplayPlan(
+                source: source, destination: destination, selection: ReplaySelection(partitions: [0], fromOffset: 7, toOffset: 9)))
+        }
+        #expect(beyond.copied == 0 && beyond.scanned == 0 && beyond.interrupted == false && beyond.failure == nil)
+        let positions = try ReplayPositions(parsing: "\(source)/0:8,\(source)/1:3")
+        let resumed = try await withTimeout(30, "a replay resumed past the end") {
+            try await replayer.run(ReplayPlan(source: source, destination: destination, selection: ReplaySelection(), resume: positions))
+        }
+        #expect(resumed.copied == 0 && resumed.interrupted == false && resumed.failure == nil)
+        let inside = try await harness.replayer().run(ReplayPlan(
+            source: source, destination: destination, selection: ReplaySelection(),
+            resume: try ReplayPositions(parsing: "\(source)/0:2")))
+        #expect(inside.copied == 2)
+        #expect(try await harness.readToEnd(destination, partitions: 2).compactMap { $0.headerString(JobHeaders.replayedFrom) }
+            == (3..<5).map { "\(source)/0/\($0)" })
+    }
+
     @Test("a run stopped after 12 copies prints its positions; resumed with them, it copies the rest and no duplicates")
     func resumeWithoutDuplicates() async throws {
         let harness = try await EndToEndHarness("replay-resume")

@@ -48,7 +48,7 @@ public struct Replayer: Sendable {
         try plan.validate()
         let runID = UUID().uuidString.lowercased()
         let phases = ReplayPhases(logger: logger)
-        let (starts, estimate) = try await startOffsets(plan)
+        let (starts, readFrom, estimate) = try await startOffsets(plan)
         phases.mark("topic described")
         let window = ReplayWindow(ReplayAcknowledgements(topic: plan.source, resume: plan.resume))
         // A bulk copy wants batches, not the 1 ms a worker's hand-off waits: with 1 ms the
@@ -62,7 +62,7 @@ public struct Replayer: Sendable {
             // up first, half a second before the first fetch. Offset 0 of a topic whose first
             // records are gone is out of range, and the reader's `auto.offset.reset=earliest`
             // starts at the first record there is.
-            starts: starts.mapValues { KafkaStartOffset.offset($0) },
+            starts: readFrom.mapValues { KafkaStartOffset.offset($0) },
             options: TopicScan.bulkReadOptions(partitions: starts.count),
             logger: logger)
         let consumer = scan.consumer
@@ -230,9 +230,17 @@ public struct Replayer: Sendable {
         }
     }
 
-    /// Per selected partition, the first offset that can match; and how many records that
-    /// leaves to read, from the watermarks (a hint).
-    private func startOffsets(_ plan: ReplayPlan) async throws -> ([TopicPartition: Int64], Int?) {
+    /// Per selected partition, the first offset that can match; where to read from; and how
+    /// many records that leaves to read, from the watermarks (a hint).
+    ///
+    /// Reading starts at the first offset that can match, or at the high watermark if that
+    /// is lower (`--from-offset` or `--resume` past the end): a fetch past the end is out of
+    /// range, which on Kafka makes `auto.offset.reset=earliest` read the whole partition
+    /// again and on Tansu never reports the partition's end, so the replay waited for ever.
+    /// From the watermark the end is reported; records before the first offset that can
+    /// match are passed over. (Tansu's watermark may fall inside the last batch, below the
+    /// true end; reading from there costs a few records, never one too many.)
+    private func startOffsets(_ plan: ReplayPlan) async throws -> ([TopicPartition: Int64], [TopicPartition: Int64], Int?) {
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(kafka.clientProperties), logger: logger)
         defer { admin.shutdown() }
         guard let topic = try await admin.listTopics(timeout: .seconds(30)).first(where: { $0.name == plan.source }) else {
@@ -264,12 +272,16 @@ public struct Replayer: Sendable {
                 if let offset = hint ?? watermarks[partition]?.high { starts[partition] = max(starts[partition]!, offset) }
             }
         }
+        var readFrom = starts
+        for (partition, marks) in watermarks where marks.high < starts[partition]! {
+            readFrom[partition] = marks.high
+        }
         var estimate = 0
         for partition in partitions {
-            guard let marks = watermarks[partition] else { return (starts, nil) }
+            guard let marks = watermarks[partition] else { return (starts, readFrom, nil) }
             let end = min(marks.high, (plan.selection.toOffset ?? Int64.max - 1) + 1)
             estimate += Int(max(0, end - max(starts[partition]!, marks.low)))
         }
-        return (starts, estimate)
+        return (starts, readFrom, estimate)
     }
 }
