@@ -10,6 +10,9 @@ final class ReplayProgressPrinter: Sendable {
     private let dryRun: Bool
     private let interval: Duration
     private let last = Mutex<ContinuousClock.Instant?>(nil)
+    /// The newest progress not shown (it came too soon after the last line): ``finish()``
+    /// shows it, so the last counts always reach the screen or the log.
+    private let unshown = Mutex<ReplayProgress?>(nil)
     private let drew = Mutex(false)
 
     init(terminal: Bool = isatty(STDERR_FILENO) == 1, plainInterval: Duration = .seconds(5), dryRun: Bool = false) {
@@ -25,7 +28,12 @@ final class ReplayProgressPrinter: Sendable {
             last = now
             return true
         }
+        unshown.withLock { $0 = due ? nil : progress }
         guard due else { return }
+        draw(progress)
+    }
+
+    private func draw(_ progress: ReplayProgress) {
         if terminal {
             drew.withLock { $0 = true }
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.bar(progress, dryRun: dryRun)).utf8))
@@ -34,8 +42,10 @@ final class ReplayProgressPrinter: Sendable {
         }
     }
 
-    /// Ends the bar's line so later output starts on a fresh one.
+    /// Shows the last progress if it was held back, and ends the bar's line so later
+    /// output starts on a fresh one.
     func finish() {
+        if let progress = unshown.withLock({ state -> ReplayProgress? in defer { state = nil }; return state }) { draw(progress) }
         if drew.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 

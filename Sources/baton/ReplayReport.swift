@@ -17,6 +17,8 @@ struct ReplayReport: Encodable {
     /// The `--resume` argument that continues the run (when it stopped early).
     var resume: String?
     var failure: String?
+    /// Copies whose delivery failed after they were sent: each may be on the destination.
+    var unconfirmed: Int
     var seconds: Double
 
     init(_ summary: ReplaySummary, plan: ReplayPlan) {
@@ -34,6 +36,7 @@ struct ReplayReport: Encodable {
         interrupted = summary.interrupted
         resume = summary.interrupted && !summary.positions.isEmpty ? summary.positions.description : nil
         failure = summary.failure
+        unconfirmed = summary.unconfirmed
         seconds = summary.elapsed.seconds
     }
 
@@ -57,6 +60,12 @@ struct ReplayReport: Encodable {
             lines.append("  first job ids: \(summary.firstJobIds.joined(separator: ", "))")
         }
         if let failure = summary.failure { lines.append("failed: \(failure)") }
+        if summary.unconfirmed > 0 {
+            lines.append(
+                "warning: \(summary.unconfirmed) cop\(summary.unconfirmed == 1 ? "y" : "ies") failed after being sent (outcome unknown): "
+                    + "each may be on \(plan.destination) all the same, and --resume would copy it again; "
+                    + "this run's copies carry the header \(JobHeaders.replayRun)=\(summary.runID)")
+        }
         if summary.interrupted {
             if summary.positions.isEmpty {
                 lines.append("stopped before anything was handled; run the same command again")

@@ -43,7 +43,16 @@ struct ReplayWindowTests {
         #expect(state.acknowledgements.positions.offsets[TopicPartition(topic: "dlq", partition: 2)] == nil)
         #expect(state.failure?.hasPrefix("dlq/2/10: ") == true)
         #expect(state.inFlight == 0 && state.copied == 1)
+        #expect(state.copiedPerPartition == [2: 1], "only acknowledged copies count")
+        #expect(state.unconfirmed == 1, "a failed delivery report is an unknown outcome")
         #expect(window.failed)
+
+        // Copies the producer refused were never sent: a failure, not an unknown outcome.
+        var refused = ReplayBatch()
+        refused.copy(ProducerRecord(topic: "jobs", key: nil, value: [3]), of: Self.message(2, 12))
+        window.begin(refused)
+        window.delivered(refused.sources, from: 0, [.failure(error)], refused: true)
+        #expect(window.state.withLock { $0.unconfirmed } == 1)
     }
 
     @Test("header values as bytes read and write like Int's own text")

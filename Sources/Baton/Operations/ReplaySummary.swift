@@ -14,11 +14,15 @@ public struct ReplaySummary: Sendable, Hashable {
     public var copied: Int
     /// Selected records not copied, by reason.
     public var refused: [ReplayRefusal: Int]
-    /// Copies per source partition.
+    /// Copies per source partition: acknowledged ones (dry run: that would be made).
     public var copiedPerPartition: [Int32: Int]
+    /// Copies whose delivery failed after they were handed to the producer (a timeout, say):
+    /// each may be on the destination all the same, and ``positions`` do not pass them, so
+    /// a `--resume` may copy them a second time. Zero in a dry run.
+    public var unconfirmed: Int
     /// Copies per `baton-error-kind` of the source record ("-" when it has none).
     public var copiedPerErrorKind: [String: Int]
-    /// The first job ids (record keys) copied, in reading order.
+    /// The first distinct job ids (record keys) copied, in reading order.
     public var firstJobIds: [String]
     /// Last handled offset per partition: pass as `--resume` to continue without duplicates.
     public var positions: ReplayPositions
@@ -37,6 +41,7 @@ public struct ReplaySummary: Sendable, Hashable {
         copied = 0
         refused = [:]
         copiedPerPartition = [:]
+        unconfirmed = 0
         copiedPerErrorKind = [:]
         firstJobIds = []
         positions = ReplayPositions()

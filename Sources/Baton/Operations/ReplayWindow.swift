@@ -7,6 +7,11 @@ final class ReplayWindow: Sendable {
     struct State: Sendable {
         var acknowledgements: ReplayAcknowledgements
         var copied = 0
+        /// Acknowledged copies per source partition.
+        var copiedPerPartition: [Int32: Int] = [:]
+        /// Copies whose delivery failed after librdkafka took them (a timeout, a broker
+        /// error): each may have been written all the same.
+        var unconfirmed = 0
         var failure: String?
         var inFlight = 0
         var waiter: (limit: Int, continuation: CheckedContinuation<Void, Never>)?
@@ -56,8 +61,12 @@ final class ReplayWindow: Sendable {
 
     /// Delivery reports arrived (on the producer's poll thread): `results[i]` is the report
     /// on the copy of `sources[first + i]`. Copies the producer refused come here too, as
-    /// failures.
-    func delivered(_ sources: [(partition: Int32, offset: Int64)], from first: Int, _ results: some Collection<Result<DeliveryReport, KafkaError>>) {
+    /// failures, with `refused` true: those were never sent. A failed delivery report is
+    /// an unknown outcome (librdkafka gives up on a message it may have sent already).
+    func delivered(
+        _ sources: [(partition: Int32, offset: Int64)], from first: Int, _ results: some Collection<Result<DeliveryReport, KafkaError>>,
+        refused: Bool = false
+    ) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.inFlight -= results.count
             var index = first
@@ -68,7 +77,9 @@ final class ReplayWindow: Sendable {
                 case .success:
                     state.acknowledgements.acknowledged(source.partition, offset: source.offset)
                     state.copied += 1
+                    state.copiedPerPartition[source.partition, default: 0] += 1
                 case .failure(let error):
+                    if !refused { state.unconfirmed += 1 }
                     state.failure = state.failure ?? "\(state.acknowledgements.topic)/\(source.partition)/\(source.offset): \(error)"
                 }
             }

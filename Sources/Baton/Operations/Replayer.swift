@@ -150,7 +150,8 @@ public struct Replayer: Sendable {
                     withoutErrorKind += 1
                 }
                 if summary.firstJobIds.count < plan.sampleSize, let key = message.key {
-                    summary.firstJobIds.append(String(decoding: key, as: UTF8.self))
+                    let jobId = String(decoding: key, as: UTF8.self)
+                    if !summary.firstJobIds.contains(jobId) { summary.firstJobIds.append(jobId) }
                 }
                 guard producer != nil else {
                     summary.copied += 1
@@ -189,7 +190,11 @@ public struct Replayer: Sendable {
         phases.mark("closed")
         let final = window.state.withLock { $0 }
         if withoutErrorKind > 0 { summary.copiedPerErrorKind["-", default: 0] += withoutErrorKind }
-        if !plan.dryRun { summary.copied = final.copied }
+        if !plan.dryRun {
+            summary.copied = final.copied
+            summary.copiedPerPartition = final.copiedPerPartition
+            summary.unconfirmed = final.unconfirmed
+        }
         summary.failure = final.failure
         summary.positions = final.acknowledgements.positions
         summary.elapsed = clock.now - started
@@ -222,7 +227,7 @@ public struct Replayer: Sendable {
             records.removeFirst(accepted)
             if accepted > 0 { backoff = .milliseconds(1) }
             if let refusal, !refusal.isLocalQueueFull {
-                window.delivered(sources, from: first, repeatElement(.failure(refusal), count: sources.count - first))
+                window.delivered(sources, from: first, repeatElement(.failure(refusal), count: sources.count - first), refused: true)
                 return
             }
             try await Task.sleep(for: backoff)
