@@ -17,7 +17,7 @@ struct ReplayReport: Encodable {
     /// The `--resume` argument that continues the run (when it stopped early).
     var resume: String?
     var failure: String?
-    /// Copies whose delivery failed after they were sent: each may be on the destination.
+    /// Copies whose delivery failed without a definite answer: each may be on the destination.
     var unconfirmed: Int
     var seconds: Double
 
@@ -62,7 +62,7 @@ struct ReplayReport: Encodable {
         if let failure = summary.failure { lines.append("failed: \(failure)") }
         if summary.unconfirmed > 0 {
             lines.append(
-                "warning: \(summary.unconfirmed) cop\(summary.unconfirmed == 1 ? "y" : "ies") failed after being sent (outcome unknown): "
+                "warning: \(summary.unconfirmed) cop\(summary.unconfirmed == 1 ? "y" : "ies") failed without a definite answer (a timeout, say): "
                     + "each may be on \(plan.destination) all the same, and --resume would copy it again; "
                     + "this run's copies carry the header \(JobHeaders.replayRun)=\(summary.runID)")
         }

@@ -16,7 +16,8 @@ public struct ReplaySummary: Sendable, Hashable {
     public var refused: [ReplayRefusal: Int]
     /// Copies per source partition: acknowledged ones (dry run: that would be made).
     public var copiedPerPartition: [Int32: Int]
-    /// Copies whose delivery failed after they were handed to the producer (a timeout, say):
+    /// Copies whose delivery failed after they were handed to the producer (a timeout, say;
+    /// some may never have been sent, which the Kafka wrapper cannot tell yet):
     /// each may be on the destination all the same, and ``positions`` do not pass them, so
     /// a `--resume` may copy them a second time. Zero in a dry run.
     public var unconfirmed: Int

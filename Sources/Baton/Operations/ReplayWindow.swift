@@ -10,7 +10,8 @@ final class ReplayWindow: Sendable {
         /// Acknowledged copies per source partition.
         var copiedPerPartition: [Int32: Int] = [:]
         /// Copies whose delivery failed after librdkafka took them (a timeout, a broker
-        /// error): each may have been written all the same.
+        /// error): each may have been written all the same. (librdkafka can tell a copy never
+        /// sent, `rd_kafka_message_status`; the Kafka wrapper does not carry that yet.)
         var unconfirmed = 0
         var failure: String?
         var inFlight = 0
