@@ -1,3 +1,5 @@
+import Kafka
+
 /// A record's place on the cluster, as headers such as `baton-source` and
 /// `baton-dlq-source` write it: `topic/partition/offset`.
 public struct RecordPosition: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -9,6 +11,11 @@ public struct RecordPosition: Sendable, Hashable, Codable, CustomStringConvertib
         self.topic = topic
         self.partition = partition
         self.offset = offset
+    }
+
+    /// Where `message` is.
+    public init(_ message: KafkaMessage) {
+        self.init(topic: message.topic, partition: message.partition, offset: message.offset)
     }
 
     /// Reads `topic/partition/offset`; nil for anything else. Topic names cannot hold a

@@ -11,7 +11,9 @@ struct ReplayBatch {
     /// The copies, in reading order.
     private(set) var records: [ProducerRecord] = []
     /// Per copy, the record it copies (source partition and offset).
-    private(set) var sources: [(partition: Int32, offset: Int64)] = []
+    var sources: [(partition: Int32, offset: Int64)] {
+        marks.compactMap { $0.copy ? ($0.partition, $0.offset) : nil }
+    }
 
     var isEmpty: Bool { marks.isEmpty }
 
@@ -24,6 +26,5 @@ struct ReplayBatch {
     mutating func copy(_ record: ProducerRecord, of message: KafkaMessage) {
         marks.append((message.partition, message.offset, true))
         records.append(record)
-        sources.append((message.partition, message.offset))
     }
 }

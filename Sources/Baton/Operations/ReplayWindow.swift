@@ -6,9 +6,10 @@ import Synchronization
 final class ReplayWindow: Sendable {
     struct State: Sendable {
         var acknowledgements: ReplayAcknowledgements
-        var copied = 0
         /// Acknowledged copies per source partition.
         var copiedPerPartition: [Int32: Int] = [:]
+        /// Acknowledged copies.
+        var copied: Int { copiedPerPartition.values.reduce(0, +) }
         /// Copies whose delivery failed after librdkafka took them (a timeout, a broker
         /// error): each may have been written all the same. (librdkafka can tell a copy never
         /// sent, `rd_kafka_message_status`; the Kafka wrapper does not carry that yet.)
@@ -77,7 +78,6 @@ final class ReplayWindow: Sendable {
                 switch result {
                 case .success:
                     state.acknowledgements.acknowledged(source.partition, offset: source.offset)
-                    state.copied += 1
                     state.copiedPerPartition[source.partition, default: 0] += 1
                 case .failure(let error):
                     if !refused { state.unconfirmed += 1 }

@@ -143,7 +143,6 @@ public struct Replayer: Sendable {
                 case .success(let copy):
                     record = copy
                 }
-                summary.copiedPerPartition[message.partition, default: 0] += 1
                 if let kind = message.header(JobHeaders.errorKind) {
                     summary.copiedPerErrorKind[String(decoding: kind, as: UTF8.self), default: 0] += 1
                 } else {
@@ -154,7 +153,9 @@ public struct Replayer: Sendable {
                     if !summary.firstJobIds.contains(jobId) { summary.firstJobIds.append(jobId) }
                 }
                 guard producer != nil else {
+                    // A real run counts acknowledged copies (ReplayWindow).
                     summary.copied += 1
+                    summary.copiedPerPartition[message.partition, default: 0] += 1
                     batch.skip(message)
                     continue
                 }

@@ -8,19 +8,6 @@ enum RdKafkaProducer {
         rd_kafka_conf_set_dr_msg_cb(conf, rdKafkaDeliveryCallback)
     }
 
-    /// Hands one message to librdkafka (copied); returns an error if it was not accepted.
-    static func produce(
-        handle: OpaquePointer,
-        id: UInt,
-        topic: String,
-        key: [UInt8]?,
-        value: [UInt8],
-        headers: [KafkaHeader],
-        partition: Int32?
-    ) -> KafkaError? {
-        produce(handle: handle, topicHandle: nil, id: id, topic: topic, key: key, value: value, headers: headers, partition: partition)
-    }
-
     /// Hands `records` to librdkafka in order until it refuses one; message `i` carries
     /// `opaque(i)` to its delivery report. Returns how many it took and why it refused the
     /// next. A topic handle is taken once per run of records to the same topic.
@@ -47,9 +34,12 @@ enum RdKafkaProducer {
         return (accepted, nil)
     }
 
-    private static func produce(
+    /// Hands one message to librdkafka (copied); returns an error if it was not accepted.
+    /// `topicHandle`: the topic's handle if the caller holds one (no look-up by name,
+    /// which takes librdkafka's client-wide lock), else nil.
+    static func produce(
         handle: OpaquePointer,
-        topicHandle: OpaquePointer?,
+        topicHandle: OpaquePointer? = nil,
         id: UInt,
         topic: String,
         key: [UInt8]?,

@@ -107,6 +107,6 @@ public struct JobRecords: Sendable {
     /// topic/partition/offset of a message: how dead letters (``JobHeaders/deadLetterSource``)
     /// and outcomes (``JobHeaders/source``) name the message they came from.
     public static func position(of message: KafkaMessage) -> String {
-        "\(message.topic)/\(message.partition)/\(message.offset)"
+        RecordPosition(message).description
     }
 }
