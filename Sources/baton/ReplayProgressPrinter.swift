@@ -9,11 +9,17 @@ final class ReplayProgressPrinter: Sendable {
     private let terminal: Bool
     private let dryRun: Bool
     private let interval: Duration
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
-    /// The newest progress not shown (it came too soon after the last line): ``finish()``
-    /// shows it, so the last counts always reach the screen or the log.
-    private let unshown = Mutex<ReplayProgress?>(nil)
-    private let drew = Mutex(false)
+    private struct State {
+        /// When the last line was drawn.
+        var last: ContinuousClock.Instant?
+        /// The newest progress not shown (it came too soon after the last line):
+        /// ``finish()`` shows it, so the last counts always reach the screen or the log.
+        var unshown: ReplayProgress?
+        /// Whether a bar was drawn (its line needs ending).
+        var drewBar = false
+    }
+
+    private let state = Mutex(State())
 
     init(terminal: Bool = isatty(STDERR_FILENO) == 1, plainInterval: Duration = .seconds(5), dryRun: Bool = false) {
         self.terminal = terminal
@@ -23,19 +29,18 @@ final class ReplayProgressPrinter: Sendable {
 
     func show(_ progress: ReplayProgress) {
         let now = ContinuousClock.now
-        let due = last.withLock { last -> Bool in
-            if let previous = last, now - previous < interval { return false }
-            last = now
-            return true
+        let due = state.withLock { state -> Bool in
+            let due = state.last.map { now - $0 >= interval } ?? true
+            if due { state.last = now }
+            state.unshown = due ? nil : progress
+            return due
         }
-        unshown.withLock { $0 = due ? nil : progress }
-        guard due else { return }
-        draw(progress)
+        if due { draw(progress) }
     }
 
     private func draw(_ progress: ReplayProgress) {
         if terminal {
-            drew.withLock { $0 = true }
+            state.withLock { $0.drewBar = true }
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.bar(progress, dryRun: dryRun)).utf8))
         } else {
             FileHandle.standardError.write(Data((Self.plain(progress, dryRun: dryRun) + "\n").utf8))
@@ -45,8 +50,8 @@ final class ReplayProgressPrinter: Sendable {
     /// Shows the last progress if it was held back, and ends the bar's line so later
     /// output starts on a fresh one.
     func finish() {
-        if let progress = unshown.withLock({ state -> ReplayProgress? in defer { state = nil }; return state }) { draw(progress) }
-        if drew.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if let progress = state.withLock({ $0.unshown.take() }) { draw(progress) }
+        if state.withLock({ $0.drewBar }) { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     static func bar(_ progress: ReplayProgress, width: Int = 30, dryRun: Bool = false) -> String {
